@@ -1,0 +1,5 @@
+"""`python -m relorch` entry point."""
+
+from relorch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""What an announcement is about: the facts a channel renders into a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One event worth telling the channel: a pending deploy, its result, or a free-form notice.
+
+    kind: "pending" (before the deploy step), "succeeded", "failed", "held", "rolled_back",
+    "rollback_pending", or "notice" (free text in `message`).
+    """
+
+    kind: str
+    api: str = ""
+    env: str = ""
+    ref: str = ""
+    tag: str = ""
+    sha: str = ""
+    major: int | None = None
+    revision: int | None = None
+    live_tag: str | None = None  # what is live in env now
+    notes: tuple[str, ...] = ()  # release notes between live and coming
+    actor: str = ""
+    run_url: str | None = None
+    notice_ends: datetime | None = None
+    hold_command: str | None = None
+    rollback_command: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)

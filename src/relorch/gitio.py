@@ -1,0 +1,276 @@
+"""The one gateway to git: every git call of relorch goes through here and returns plain values."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from relorch.errors import GitError, PreconditionError
+from relorch.masking import mask
+
+if TYPE_CHECKING:
+    import git
+
+NETWORK_TIMEOUT = 300.0
+# Variables a hook or an outer git leaks into our environment that would point our git calls at
+# the wrong repository (pre-commit strips the same set for the same reason: its git.no_git_env).
+_KEEP_GIT_VARS = (
+    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
+    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_COUNT",
+    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "GIT_TERMINAL_PROMPT", "GIT_ASKPASS",
+    "GIT_HTTP_USER_AGENT", "GIT_PROTOCOL_FROM_USER", "GIT_ALLOW_PROTOCOL",
+)
+_NETWORK_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+
+
+def _scrub_environment() -> None:
+    for key in list(os.environ):
+        if key.startswith("GIT_") and key not in _KEEP_GIT_VARS and not key.startswith(
+            ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_TRACE")
+        ):
+            del os.environ[key]
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag as relorch needs it: name, the commit it points at, annotated or not, its date."""
+
+    name: str
+    sha: str
+    annotated: bool
+    date: datetime | None = None
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteRefs:
+    """What `git ls-remote` said: branch heads and tags (peeled to commits)."""
+
+    heads: dict[str, str]
+    tags: dict[str, Tag]
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The outcome of one push: ok, or the (masked) reason git gave."""
+
+    ok: bool
+    message: str
+
+
+class Git:
+    """A repository, driven through GitPython's command interface."""
+
+    def __init__(self, root: Path) -> None:
+        import git as gitpython
+
+        _scrub_environment()
+        self.root = root
+        try:
+            self._repo = gitpython.Repo(root)
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+            raise PreconditionError(
+                f"{root} is not a git repository", hint="run relorch inside a clone, or pass -C PATH"
+            ) from None
+
+    @classmethod
+    def discover(cls, path: Path) -> Git:
+        """The repository containing `path` (its top level)."""
+        import git as gitpython
+
+        _scrub_environment()
+        try:
+            repo = gitpython.Repo(path, search_parent_directories=True)
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+            raise PreconditionError(
+                f"{path} is not inside a git repository",
+                hint="run relorch inside a clone, or pass -C PATH",
+            ) from None
+        if repo.working_tree_dir is None:
+            raise PreconditionError(f"{path} is a bare repository", hint="run relorch in a clone")
+        return cls(Path(repo.working_tree_dir))
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        *args: str,
+        check: bool = True,
+        network: bool = False,
+        env: dict[str, str] | None = None,
+        strip: bool = True,
+    ) -> str:
+        """Run `git ARGS` in the repository; GitError (masked) when it fails and `check`."""
+        status, out, err = self._execute(args, network=network, env=env, strip=strip)
+        if status != 0 and check:
+            raise self._error(args, err or out)
+        return out
+
+    def _execute(
+        self, args: Sequence[str], *, network: bool = False, env: dict[str, str] | None = None,
+        strip: bool = True,
+    ) -> tuple[int, str, str]:
+        import git as gitpython
+
+        full_env = dict(_NETWORK_ENV) if network else {}
+        full_env.update(env or {})
+        try:
+            status, out, err = self._repo.git.execute(
+                ["git", *args],
+                with_extended_output=True,
+                with_exceptions=False,
+                kill_after_timeout=NETWORK_TIMEOUT if network else None,
+                env=full_env or None,
+                strip_newline_in_stdout=strip,
+            )
+        except gitpython.GitCommandNotFound:
+            raise GitError("git is not installed or not on PATH", hint="install git") from None
+        return int(status or 0), str(out), str(err)
+
+    @staticmethod
+    def _error(args: Sequence[str], text: str) -> GitError:
+        words = " ".join(a for a in args[:3] if not a.startswith("-"))
+        detail = mask(text.strip().splitlines()[-1] if text.strip() else "no output")
+        return GitError(f"git {mask(words)} failed: {detail}")
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, None on a detached HEAD."""
+        status, out, _ = self._execute(["symbolic-ref", "--quiet", "--short", "HEAD"])
+        return out if status == 0 and out else None
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit sha `rev` names, None when it names nothing."""
+        status, out, _ = self._execute(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
+        return out if status == 0 and out else None
+
+    def head(self) -> str:
+        """The sha of HEAD; a repository without commits is a precondition failure."""
+        sha = self.resolve("HEAD")
+        if sha is None:
+            raise PreconditionError("the repository has no commits yet", hint="commit something first")
+        return sha
+
+    def dirty_files(self) -> list[str]:
+        """Tracked files with uncommitted changes (untracked files do not count)."""
+        out = self.run("status", "--porcelain", "--untracked-files=no", strip=False)
+        return [line[3:] for line in out.splitlines() if line.strip()]
+
+    def remote_url(self, remote: str) -> str | None:
+        """The URL of `remote`, None when no such remote is configured."""
+        status, out, _ = self._execute(["remote", "get-url", remote])
+        return out if status == 0 and out else None
+
+    def remote_head_branch(self, remote: str) -> str | None:
+        """The remote's default branch as last fetched (refs/remotes/R/HEAD)."""
+        status, out, _ = self._execute(["symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD"])
+        prefix = f"refs/remotes/{remote}/"
+        return out[len(prefix):] if status == 0 and out.startswith(prefix) else None
+
+    def local_branches(self) -> list[str]:
+        """Names of local branches."""
+        out = self.run("for-each-ref", "--format=%(refname:lstrip=2)", "refs/heads/")
+        return out.splitlines()
+
+    def ls_remote(self, remote: str, heads: Iterable[str], tag_globs: Iterable[str]) -> RemoteRefs:
+        """One round trip: the named branch heads and the tags matching the globs."""
+        patterns = [f"refs/heads/{h}" for h in heads] + [f"refs/tags/{g}" for g in tag_globs]
+        out = self.run("ls-remote", remote, *patterns, network=True)
+        head_map: dict[str, str] = {}
+        raw: dict[str, str] = {}
+        peeled: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _, ref = line.partition("\t")
+            if ref.startswith("refs/heads/"):
+                head_map[ref[11:]] = sha
+            elif ref.startswith("refs/tags/"):
+                name = ref[10:]
+                if name.endswith("^{}"):
+                    peeled[name[:-3]] = sha
+                else:
+                    raw[name] = sha
+        tags = {
+            name: Tag(name=name, sha=peeled.get(name, sha), annotated=name in peeled)
+            for name, sha in raw.items()
+        }
+        return RemoteRefs(heads=head_map, tags=tags)
+
+    def local_tags(self, globs: Iterable[str]) -> list[Tag]:
+        """Local tags matching the globs, with the commit each points at and its date."""
+        fmt = "%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)%00%(contents:subject)"
+        out = self.run("for-each-ref", f"--format={fmt}", *[f"refs/tags/{g}" for g in globs])
+        tags = []
+        for line in out.splitlines():
+            parts = line.split("\0")
+            if len(parts) < 6:
+                continue
+            name, kind, obj, peeled, stamp, subject = parts[:6]
+            when = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
+            tags.append(Tag(name, peeled or obj, kind == "tag", when, subject))
+        return tags
+
+    def has_commit(self, sha: str) -> bool:
+        """Whether the commit exists in the local object store."""
+        status, _, _ = self._execute(["cat-file", "-e", f"{sha}^{{commit}}"])
+        return status == 0
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether `ancestor` is reachable from `descendant`."""
+        status, _, err = self._execute(["merge-base", "--is-ancestor", ancestor, descendant])
+        if status not in (0, 1):
+            raise self._error(["merge-base"], err)
+        return status == 0
+
+    def touches(self, base: str | None, head: str, paths: Sequence[str]) -> bool:
+        """Whether any commit in base..head changes something under `paths`."""
+        rng = f"{base}..{head}" if base else head
+        return bool(self.run("rev-list", "-1", rng, "--", *paths))
+
+    def log(self, base: str | None, head: str, paths: Sequence[str]) -> list[tuple[str, str]]:
+        """(sha, subject) of the commits in base..head touching `paths`, oldest first."""
+        rng = f"{base}..{head}" if base else head
+        out = self.run("log", "--reverse", "--format=%H%x00%s", rng, "--", *paths)
+        return [tuple(line.split("\0", 1)) for line in out.splitlines() if "\0" in line]  # type: ignore[misc]
+
+    def show_file(self, rev: str, path: str) -> str | None:
+        """The content of `path` at `rev`, None when it does not exist there."""
+        status, out, _ = self._execute(["show", f"{rev}:{path}"], strip=False)
+        return out if status == 0 else None
+
+    def tag_message(self, name: str) -> str:
+        """The body of an annotated tag."""
+        return self.run("for-each-ref", "--format=%(contents)", f"refs/tags/{name}", strip=False)
+
+    def config_value(self, key: str) -> str | None:
+        """A git config value, None when unset."""
+        status, out, _ = self._execute(["config", "--get", key])
+        return out if status == 0 and out else None
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def create_tag(self, name: str, sha: str, message: str) -> None:
+        """Create an annotated tag (unsigned: CI has no signing key unless configured)."""
+        self.run("tag", "--annotate", "--no-sign", "--cleanup=verbatim", "-m", message, "--", name, sha)
+
+    def delete_tag(self, name: str) -> None:
+        """Delete a local tag if it exists."""
+        self._execute(["tag", "--delete", name])
+
+    def push(self, remote: str, refspecs: Sequence[str], *, atomic: bool = True) -> PushResult:
+        """Push explicit refspecs (never forced); the result says whether every ref landed."""
+        args = ["push", "--porcelain", "--no-verify"]
+        if atomic:
+            args.append("--atomic")
+        status, out, err = self._execute([*args, remote, *refspecs], network=True)
+        text = "\n".join(part for part in (out, err) if part)
+        return PushResult(ok=status == 0, message=mask(text))
+
+    def fetch(self, remote: str, refspecs: Sequence[str]) -> None:
+        """Fetch explicit refspecs from `remote`."""
+        self.run("fetch", "--quiet", "--no-tags", remote, *refspecs, network=True)

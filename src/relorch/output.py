@@ -1,0 +1,80 @@
+"""Human output on stderr (colours obey NO_COLOR and non-TTYs), machine output on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from relorch.masking import mask
+
+_COLOURS = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colours only on a TTY and only when NO_COLOR is unset (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+class Reporter:
+    """Writes what a person reads; every line passes the secret mask."""
+
+    def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.colour = use_colour(self.stream)
+
+    def style(self, text: str, *names: str) -> str:
+        """Wrap `text` in ANSI styles when colours are on."""
+        if not self.colour or not names:
+            return text
+        codes = ";".join(_COLOURS[n] for n in names)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def line(self, text: str = "", *styles: str) -> None:
+        """One line of human output."""
+        if not self.quiet:
+            self.stream.write(self.style(mask(text), *styles) + "\n")
+            self.stream.flush()
+
+    def step(self, text: str) -> None:
+        """A step of a longer operation."""
+        self.line("==> " + text, "bold")
+
+    def ok(self, text: str) -> None:
+        """A success line."""
+        self.line(text, "green")
+
+    def warn(self, text: str) -> None:
+        """A warning that does not stop the command."""
+        self.line("warning: " + text, "yellow")
+
+    def error(self, message: str, hint: str = "") -> None:
+        """`error:` and `hint:` lines; printed even when quiet."""
+        self.stream.write(self.style("error: ", "red", "bold") + mask(message) + "\n")
+        if hint:
+            self.stream.write(self.style("hint: ", "cyan") + mask(hint) + "\n")
+        self.stream.flush()
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """A plain aligned table."""
+        for line in format_table(headers, rows):
+            self.line(line)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    """Rows as aligned text lines, headers first."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+
+
+def emit_json(data: Any, stream: TextIO | None = None) -> None:
+    """Machine output: one JSON document on stdout, secrets masked."""
+    out = stream or sys.stdout
+    out.write(mask(json.dumps(data, indent=2, sort_keys=True, default=str)) + "\n")
+    out.flush()
