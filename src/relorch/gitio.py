@@ -13,7 +13,7 @@ from relorch.errors import GitError, PreconditionError
 from relorch.masking import mask
 
 if TYPE_CHECKING:
-    import git
+    pass
 
 NETWORK_TIMEOUT = 300.0
 # Variables a hook or an outer git leaks into our environment that would point our git calls at
@@ -256,7 +256,30 @@ class Git:
 
     def create_tag(self, name: str, sha: str, message: str) -> None:
         """Create an annotated tag (unsigned: CI has no signing key unless configured)."""
-        self.run("tag", "--annotate", "--no-sign", "--cleanup=verbatim", "-m", message, "--", name, sha)
+        self.run("tag", "--annotate", "--no-sign", "--cleanup=verbatim", "-m", message, "--", name,
+                 sha, env=self._fallback_identity())
+
+    def _fallback_identity(self) -> dict[str, str]:
+        """CI runners often have no user.name/email; an annotated tag needs a tagger."""
+        if self.config_value("user.name") or os.environ.get("GIT_COMMITTER_NAME"):
+            return {}
+        actor = os.environ.get("GITHUB_ACTOR") or os.environ.get("GITLAB_USER_LOGIN") or "relorch"
+        return {"GIT_COMMITTER_NAME": actor, "GIT_COMMITTER_EMAIL": f"{actor}@users.noreply.invalid"}
+
+    @staticmethod
+    def init_bare(path: Path) -> None:
+        """Create a bare repository (demo and benchmarks)."""
+        import git as gitpython
+
+        gitpython.Repo.init(path, bare=True, initial_branch="main")
+
+    @classmethod
+    def clone(cls, source: Path | str, dest: Path) -> Git:
+        """Clone `source` into `dest`."""
+        import git as gitpython
+
+        gitpython.Repo.clone_from(str(source), dest)
+        return cls(dest)
 
     def delete_tag(self, name: str) -> None:
         """Delete a local tag if it exists."""

@@ -1,0 +1,123 @@
+"""CLI: `relorch release` and `relorch plan`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, load_project
+
+if TYPE_CHECKING:
+    from relorch.output import Reporter
+    from relorch.releaseplan import ReleasePlan
+
+
+def register(app: typer.Typer) -> None:
+    """Add release, plan, status, init and demo."""
+    app.command("release")(release)
+    app.command("plan")(plan)
+    from relorch.cli import status
+
+    status.register(app)
+
+
+def release(
+    revision: Annotated[bool, typer.Option("--revision", help="Tag the next revision of this line.")] = False,
+    major: Annotated[bool, typer.Option("--major", help="Start a new major on the main branch.")] = False,
+    api: ApiOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Tag the next revision (or start a new major) and push it atomically."""
+    from relorch.ci import write_outputs
+    from relorch.errors import NothingToRelease, UsageError
+    from relorch.output import Reporter, emit_json
+    from relorch.release import publish, result_of
+    from relorch.releaseplan import apis_on_branch, inspect, plan_release
+
+    if revision == major:
+        raise UsageError("choose one of --revision or --major", hint="relorch release --revision")
+    kind = "major" if major else "revision"
+    project = load_project(chdir, config)
+    reporter = Reporter()
+    situation = inspect(project.git, project.config)
+    results, nothing = [], []
+    for api_config in apis_on_branch(project.config, situation.branch, situation.main, api):
+        try:
+            plan_ = plan_release(project.git, project.config, api_config, kind, situation)
+        except NothingToRelease as exc:
+            nothing.append(exc)
+            continue
+        if dry_run:
+            _print_plan(reporter, plan_)
+            results.append(result_of(plan_))
+            continue
+        result = publish(project.git, project.config, api_config, plan_, reporter)
+        if result.released:
+            reporter.ok(f"released {result.tag} at {result.sha[:7]}"
+                        + (f" (cut {result.new_branch})" if result.new_branch else ""))
+        else:
+            reporter.line(f"{result.tag} already tags HEAD ({result.sha[:7]}); nothing to do")
+        results.append(result)
+    if not results:
+        for skipped in nothing:
+            reporter.line(skipped.message)
+        if nothing:
+            reporter.line("hint: " + nothing[0].hint)
+        if json_out:
+            emit_json({"released": False, "releases": [], "nothing_to_release": True})
+        return 4
+    payload: dict[str, object] = {"releases": [r.as_dict() for r in results], "dry_run": dry_run}
+    if len(results) == 1:
+        payload.update(results[0].as_dict())
+    if json_out:
+        emit_json(payload)
+    if not dry_run:
+        first = results[0]
+        write_outputs(
+            {"tag": first.tag, "major": first.major, "revision": first.revision, "sha": first.sha,
+             "released": any(r.released for r in results)},
+            summary="\n".join(f"- `{r.tag}` {'released' if r.released else 'already released'}"
+                              for r in results),
+        )
+    return 0
+
+
+def _print_plan(reporter: Reporter, plan_: ReleasePlan) -> None:
+    if not plan_.released:
+        reporter.line(f"{plan_.tag} already tags HEAD; a release would do nothing")
+        return
+    reporter.step(f"would release {plan_.tag} ({plan_.api} major {plan_.major}) at {plan_.sha[:7]}")
+    for check in plan_.checks:
+        reporter.line("  run check: " + " ".join(check))
+    reporter.line("  create annotated tag " + plan_.tag)
+    if plan_.remote:
+        reporter.line(f"  push --atomic {plan_.remote} " + " ".join(plan_.refspecs))
+    for line in plan_.notes.rstrip().splitlines():
+        reporter.line("  | " + line)
+
+
+def plan(
+    api: ApiOpt = None,
+    branch: Annotated[str | None, typer.Option("--branch", help="Plan for this line (PR builds).")] = None,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """What `release --revision` would do next; needs no push rights (works on PR builds)."""
+    from relorch.output import Reporter, emit_json
+    from relorch.planner import next_releases
+
+    project = load_project(chdir, config)
+    reporter = Reporter()
+    report = next_releases(project.git, project.config, api=api, branch=branch)
+    if json_out:
+        emit_json(report.as_dict())
+    for entry in report.apis:
+        reporter.line(entry.summary)
+    for blocker in report.blockers:
+        reporter.warn(blocker + " (release would refuse)")
+    return 0

@@ -1,0 +1,146 @@
+"""`relorch demo`: the whole lifecycle on a throw-away origin and clone, as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from relorch.gitio import Git
+from relorch.output import Reporter
+
+DEMO_CONFIG = """\
+# The embedded defaults: record-only deploys, announcements on the console.
+[apis.products]
+spec = "openapi.yaml"
+
+[support]
+migration_guide = "https://developer.example.net/products/migrate-to-v2"
+
+[environments.staging]
+
+[environments.production]
+promote_from = "staging"
+announce = ["console"]
+notice = "2s"
+"""
+
+_OPENAPI = """\
+openapi: 3.0.3
+info: {{title: Products, version: "{major}"}}
+paths:
+  /products:
+    get:
+      responses:
+        "200":
+          description: the catalogue
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    {id_field}: {{type: string}}
+                    name: {{type: string}}
+"""
+
+
+class Demo:
+    """A throw-away origin and clone, and the commands run against them."""
+
+    def __init__(self, base: Path, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.origin = base / "origin.git"
+        Git.init_bare(self.origin)
+        self.git = Git.clone(self.origin, base / "products-api")
+        self.path = self.git.root
+
+    def say(self, text: str) -> None:
+        self.reporter.line("")
+        self.reporter.line("# " + text, "cyan")
+
+    def commit(self, message: str, files: dict[str, str]) -> None:
+        for name, content in files.items():
+            (self.path / name).write_text(content, encoding="utf-8")
+            self.git.run("add", "--", name)
+        self.git.run("commit", "--quiet", "-m", message)
+        self.reporter.line(f"$ git commit -m {shlex.quote(message)}", "dim")
+
+    def shell(self, *args: str) -> None:
+        self.reporter.line("$ git " + " ".join(shlex.quote(a) for a in args), "dim")
+        self.git.run(*args)
+
+    def relorch(self, *args: str, expect: int = 0) -> int:
+        from relorch.cli import main
+
+        self.reporter.line("$ relorch " + " ".join(shlex.quote(a) for a in args), "bold")
+        code = main([*args, "-C", str(self.path)])
+        if code != expect:
+            raise SystemExit(f"demo: `relorch {' '.join(args)}` exited {code}, expected {expect}")
+        return code
+
+
+def _openapi(major: int, id_field: str) -> str:
+    return _OPENAPI.format(major=major, id_field=id_field)
+
+
+def release_half(demo: Demo) -> None:
+    """v1 revisions, a new major, a hotfix on release/v1, a v2 revision, the status table."""
+    demo.say("A new API: the first release starts major 1")
+    demo.commit("feat: list products", {"relorch.toml": DEMO_CONFIG, "openapi.yaml": _openapi(1, "id")})
+    demo.shell("push", "--quiet", "-u", "origin", "main")
+    demo.relorch("release", "--major")
+    demo.say("A non-breaking fix is a revision of the same major")
+    demo.commit("fix: sort products by name", {"CHANGES.md": "sorted by name\n"})
+    demo.shell("push", "--quiet")
+    demo.relorch("plan")
+    demo.relorch("release", "--revision")
+    demo.say("Running the same release job again is safe: it reports the tag")
+    demo.relorch("release", "--revision")
+    demo.say("A breaking change (a renamed field) needs a new major: v1 moves to release/v1")
+    demo.commit("feat!: rename id to sku", {"openapi.yaml": _openapi(2, "sku")})
+    demo.shell("push", "--quiet")
+    demo.relorch("release", "--revision", expect=3)
+    demo.relorch("release", "--major")
+    demo.say("A hotfix for v1 consumers, on the maintenance branch")
+    demo.shell("fetch", "--quiet", "origin")
+    demo.shell("switch", "--quiet", "release/v1")
+    demo.commit("fix: v1 price rounding", {"CHANGES.md": "v1 rounding fix\n"})
+    demo.shell("push", "--quiet", "origin", "release/v1")
+    demo.relorch("release", "--revision")
+    demo.say("Meanwhile v2 gets a revision on main")
+    demo.shell("switch", "--quiet", "main")
+    demo.commit("feat: filter products by category", {"CHANGES.md": "category filter\n"})
+    demo.shell("push", "--quiet")
+    demo.relorch("release", "--revision")
+    demo.relorch("status")
+
+
+def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None) -> int:
+    """Build the throw-away repositories, run every step, clean up."""
+    reporter = Reporter(sys.stderr)
+    base = Path(tempfile.mkdtemp(prefix="relorch-demo-"))
+    # A hermetic git for the throw-away repos: no user config (signing, hooks) can break the demo.
+    os.environ.update({
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Demo Developer", "GIT_AUTHOR_EMAIL": "dev@example.net",
+        "GIT_COMMITTER_NAME": "Demo Developer", "GIT_COMMITTER_EMAIL": "dev@example.net",
+    })
+    try:
+        demo = Demo(base, reporter)
+        reporter.step(f"relorch demo in {base}")
+        for step in steps or [release_half]:
+            step(demo)
+        reporter.line("")
+        reporter.ok("demo finished: every step above ran real git against a throw-away origin")
+        return 0
+    finally:
+        if keep:
+            reporter.line(f"kept {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
