@@ -69,6 +69,8 @@ def next_releases(git: Git, config: Config, *, api: str | None, branch: str | No
         )
     head = git.head()
     blockers = []
+    if git.current_branch() != line:
+        blockers.append(f"HEAD is not on {line} (a PR build): release runs on the branch itself")
     if git.dirty_files():
         blockers.append("the working tree has uncommitted changes to tracked files")
     remote = remote_of(git, config)

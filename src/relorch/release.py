@@ -120,6 +120,10 @@ def publish(git: Git, config: Config, api: ApiConfig, plan: ReleasePlan, reporte
 
 
 def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip() and line.strip() != "Done"]
-    rejected = [line for line in lines if "rejected" in line or "error" in line or "remote:" in line]
-    return (rejected or lines or ["no reason given"])[-1].strip()
+    """The remote's own words (hook output) first, else git's rejection line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    remote = [line[7:].strip() for line in lines if line.startswith("remote:")][-3:]
+    if remote:
+        return " / ".join(remote)
+    rejected = [line for line in lines if "rejected" in line or line.startswith("!")]
+    return (rejected or lines or ["no reason given"])[-1]

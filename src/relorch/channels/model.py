@@ -37,8 +37,7 @@ class RetryPolicy:
                 "RELORCH_ANNOUNCE_BACKOFF a number of seconds between 0 and 60",
                 hint="unset them to use the defaults (4 attempts, 0.5 s first backoff)",
             )
-        policy = cls(attempts=attempts, backoff=backoff)
-        return policy
+        return cls(attempts=attempts, backoff=backoff)
 
 
 @dataclass(frozen=True)

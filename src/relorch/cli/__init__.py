@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import typer
 
@@ -42,9 +43,18 @@ def _register() -> None:
         module.register(app)
 
 
+def _click_exceptions() -> Any:
+    """click's exception classes: typer >= 0.20 vendors click as typer._click."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older typer uses the click package itself
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes `error:`/`hint:` and its exit code."""
-    import click
+    click = _click_exceptions()
 
     from relorch.errors import ExitCode, RelorchError
     from relorch.output import Reporter
@@ -59,16 +69,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         Reporter().error(exc.message, exc.hint)
         annotate_error(exc.message)
         return int(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
         return int(ExitCode.USAGE)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "relorch"
         Reporter().error(exc.format_message(), f"see `{command} --help`")
         return int(ExitCode.USAGE)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         Reporter().error("interrupted", "nothing was left half-written; run the command again")
         return int(ExitCode.INTERRUPTED)
     except click.ClickException as exc:

@@ -1,0 +1,144 @@
+"""The model every renderer shares: histories, support states and what is current where."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from relorch.config import ApiConfig, ApimConfig, Config
+from relorch.errors import PreconditionError
+from relorch.history import ApiHistory, MajorInfo, RevisionInfo
+from relorch.support import SupportState, support_states
+
+# (api, env, major) -> revision live there, as the deploy ledger says.
+Current = Mapping[tuple[str, str, int], int]
+# (commit sha, path) -> the file's text at that commit, None when it is not there.
+SpecSource = Callable[[str, str], str | None]
+
+
+@dataclass(frozen=True)
+class MajorModel:
+    """One major with its support state."""
+
+    info: MajorInfo
+    support: SupportState
+
+    @property
+    def major(self) -> int:
+        """The major number."""
+        return self.info.major
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """One API: its config and its majors, oldest first."""
+
+    config: ApiConfig
+    majors: tuple[MajorModel, ...]
+
+    @property
+    def name(self) -> str:
+        """The API's name."""
+        return self.config.name
+
+
+@dataclass(frozen=True)
+class RenderModel:
+    """Everything a renderer needs; built once, never changed."""
+
+    config: Config
+    apis: tuple[ApiModel, ...]
+    current: Current
+    now: datetime
+
+    @property
+    def environments(self) -> tuple[str, ...]:
+        """Configured environment names, sorted."""
+        return tuple(sorted(self.config.environments))
+
+    def apim(self, api: ApiConfig, env: str | None) -> ApimConfig:
+        """The API's APIM settings with `env`'s overrides."""
+        return self.config.apim_for(api, env)
+
+    def current_revision(self, api: str, env: str, major: int) -> int | None:
+        """The revision live in `env`, None when the major was never deployed there."""
+        return self.current.get((api, env, major))
+
+
+def build_model(
+    config: Config, histories: Mapping[str, ApiHistory], current: Current, now: datetime
+) -> RenderModel:
+    """The render model of every configured API (APIs without a release have no majors)."""
+    apis = []
+    for name in sorted(config.apis):
+        api = config.apis[name]
+        history = histories.get(name) or ApiHistory(api=api, majors=())
+        states = support_states(history, config.support, now)
+        majors = tuple(MajorModel(info, states[info.major]) for info in history.majors)
+        apis.append(ApiModel(api, majors))
+    return RenderModel(config=config, apis=tuple(apis), current=dict(current), now=now)
+
+
+def kept_revisions(info: MajorInfo, current: int, keep: int) -> tuple[RevisionInfo, ...]:
+    """The current revision and the ones before it that the gateway keeps, oldest first.
+
+    `keep` counts the current one and is never below 2 (current plus one back). Revisions
+    above the current one have not been deployed in that environment and are not kept.
+    """
+    if info.get(current) is None:
+        raise PreconditionError(
+            f"{info.api} v{info.major}: the ledger says rev{current} is current, "
+            "but there is no such revision tag here",
+            hint="fetch the tags (git fetch --tags) and run again",
+        )
+    upto = [rev for rev in info.revisions if rev.revision <= current]
+    return tuple(upto[-max(keep, 2):])
+
+
+def api_path(api: ApiConfig, apim: ApimConfig) -> str:
+    """The API's URL path in the gateway: apim.path, else the API's name."""
+    return (apim.path if apim.path is not None else api.name).strip("/")
+
+
+def service_url(apim: ApimConfig, major: int) -> str | None:
+    """The backend URL of a major ({major} filled in), None when not configured."""
+    return apim.service_url.replace("{major}", str(major)) if apim.service_url else None
+
+
+@dataclass(frozen=True)
+class PublicUrl:
+    """How a client reaches a major (or one revision of it) through the gateway."""
+
+    url: str
+    headers: dict[str, str]
+
+
+def public_url(
+    api: ApiConfig, apim: ApimConfig, major: int, revision: int | None = None
+) -> PublicUrl | None:
+    """The gateway URL per versioning scheme; None without apim.gateway_url.
+
+    Segment: {gateway}/{path}/v{N}[;rev={R}]; Header: {gateway}/{path}[;rev={R}] plus the
+    version header; Query: {gateway}/{path}[;rev={R}]?{query}=v{N}.
+    """
+    if not apim.gateway_url:
+        return None
+    path = api_path(api, apim)
+    root = apim.gateway_url.rstrip("/") + (f"/{path}" if path else "")
+    rev = f";rev={revision}" if revision is not None else ""
+    version = f"v{major}"
+    if apim.versioning_scheme == "Header":
+        return PublicUrl(root + rev, {apim.version_header: version})
+    if apim.versioning_scheme == "Query":
+        return PublicUrl(f"{root}{rev}?{apim.version_query}={version}", {})
+    return PublicUrl(f"{root}/{version}{rev}", {})
+
+
+def iso(when: datetime | None) -> str | None:
+    """A date as the JSON outputs write it: UTC, ISO 8601, seconds, `Z`."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
