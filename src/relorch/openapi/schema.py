@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from relorch.openapi.constraints import Effect, constraint_findings, type_findings, types_of
+from relorch.openapi.constraints import (
+    Effect,
+    constraint_findings,
+    disjoint,
+    type_findings,
+    types_of,
+)
 from relorch.openapi.load import MAX_DEPTH, Resolver, SpecError
 
 REQUEST = "request"
@@ -92,13 +98,14 @@ class SchemaDiff:
                             True)]
         labels = (self.base.label, self.head.label)
         old_types, new_types = types_of(b, labels[0], where), types_of(h, labels[1], where)
-        found = [
-            Finding("", kind, message, breaks(effect, direction))
-            for kind, message, effect in type_findings(old_types, new_types)
-        ]
-        if old_types is not None and new_types is not None and not old_types & new_types:
-            if not ({"integer", "number"} & old_types and {"integer", "number"} & new_types):
-                return found  # string -> object: the details below the type are noise
+        found: list[Finding] = []
+        if not (_untyped_choice(b) or _untyped_choice(h)):  # its choices carry the types
+            found += [
+                Finding("", kind, message, breaks(effect, direction))
+                for kind, message, effect in type_findings(old_types, new_types)
+            ]
+        if disjoint(old_types, new_types):
+            return found  # string -> object: the details below the type are noise
         found += [
             Finding("", kind, message, breaks(effect, direction))
             for kind, message, effect in constraint_findings(b, h, labels, where)
@@ -218,6 +225,10 @@ class SchemaDiff:
         if direction == REQUEST:
             return self.compare(source, target, direction, where, depth)
         return self.compare(target, source, direction, where, depth)
+
+
+def _untyped_choice(schema: dict[str, Any]) -> bool:
+    return "type" not in schema and ("oneOf" in schema or "anyOf" in schema)
 
 
 def _variants(schema: dict[str, Any], keyword: str, resolver: Resolver,
