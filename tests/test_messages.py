@@ -16,10 +16,19 @@ from relorch.events import Announcement
 GOLDEN = Path(__file__).parent / "golden" / "announce"
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 PENDING = Announcement(
-    kind="pending", api="products", env="production", ref="v2@rev4", tag="v2-rev4",
-    sha="0123456789abcdef0123456789abcdef01234567", major=2, revision=4, live_tag="v2-rev3",
-    notes=("feat: add a filter", "fix: pagination"), actor="alice",
-    run_url="https://ci.example.net/runs/42", notice_ends=datetime(2026, 1, 15, 10, 15, tzinfo=UTC),
+    kind="pending",
+    api="products",
+    env="production",
+    ref="v2@rev4",
+    tag="v2-rev4",
+    sha="0123456789abcdef0123456789abcdef01234567",
+    major=2,
+    revision=4,
+    live_tag="v2-rev3",
+    notes=("feat: add a filter", "fix: pagination"),
+    actor="alice",
+    run_url="https://ci.example.net/runs/42",
+    notice_ends=datetime(2026, 1, 15, 10, 15, tzinfo=UTC),
 )
 
 
@@ -34,20 +43,33 @@ def check_golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("kind", messages.KINDS)
 def test_default_template_renders_each_event_kind_as_golden_text(kind: str) -> None:
-    event = replace(PENDING, kind=kind, reason="the partner API is down" if kind in
-                    ("failed", "held", "rollback_pending") else None,
-                    message="Maintenance tonight 22:00 UTC" if kind == "notice" else None)
+    event = replace(
+        PENDING,
+        kind=kind,
+        reason="the partner API is down"
+        if kind in ("failed", "held", "rollback_pending")
+        else None,
+        message="Maintenance tonight 22:00 UTC" if kind == "notice" else None,
+    )
     text = messages.render(event, markup="text", channel="platform", now=NOW)
     check_golden(f"text-{kind}.txt", text + "\n")
 
 
 def test_pending_message_names_everything_a_reader_needs() -> None:
     text = messages.render(PENDING, markup="text", channel="platform", now=NOW)
-    for fact in ("products v2-rev4", "production", "v2@rev4", "0123456", "v2-rev3",
-                 "feat: add a filter", "alice", "https://ci.example.net/runs/42",
-                 "2026-01-15 10:15 UTC",
-                 'relorch hold v2-rev4 --env production --reason "..."',
-                 "relorch rollback --env production v2"):
+    for fact in (
+        "products v2-rev4",
+        "production",
+        "v2@rev4",
+        "0123456",
+        "v2-rev3",
+        "feat: add a filter",
+        "alice",
+        "https://ci.example.net/runs/42",
+        "2026-01-15 10:15 UTC",
+        'relorch hold v2-rev4 --env production --reason "..."',
+        "relorch rollback --env production v2",
+    ):
         assert fact in text
 
 
@@ -86,11 +108,15 @@ def test_commands_given_by_the_pipeline_win_over_the_defaults() -> None:
 
 def test_override_template_sees_the_documented_variables(tmp_path: Path) -> None:
     template = tmp_path / "t.j2"
-    template.write_text("{{ kind }} {{ subject | bold }} {{ short_sha | code }} {{ channel }} "
-                        "{{ notice_ends_text }} {{ link(run_url, 'run') }} {{ notes | length }}")
+    template.write_text(
+        "{{ kind }} {{ subject | bold }} {{ short_sha | code }} {{ channel }} "
+        "{{ notice_ends_text }} {{ link(run_url, 'run') }} {{ notes | length }}"
+    )
     text = messages.render(PENDING, markup="markdown", channel="teams", now=NOW, template=template)
-    assert text == ("pending **products v2-rev4** `0123456` teams 2026-01-15 10:15 UTC "
-                    "[run](https://ci.example.net/runs/42) 2")
+    assert text == (
+        "pending **products v2-rev4** `0123456` teams 2026-01-15 10:15 UTC "
+        "[run](https://ci.example.net/runs/42) 2"
+    )
 
 
 def test_override_template_with_an_undefined_name_is_a_config_error(tmp_path: Path) -> None:

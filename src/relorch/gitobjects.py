@@ -74,7 +74,9 @@ class ObjectStore:
         except (ValueError, OSError) as exc:
             raise GitError(f"cannot read git object {sha}: {exc}") from None
         if stream.type != expected:
-            raise GitError(f"git object {sha} is a {stream.type.decode()}, not a {expected.decode()}")
+            raise GitError(
+                f"git object {sha} is a {stream.type.decode()}, not a {expected.decode()}"
+            )
         data: bytes = stream.read()
         return data
 
@@ -111,7 +113,8 @@ class ObjectStore:
         return CommitInfo(sha, tree, tuple(parents), message)
 
     def _store(self, kind: bytes, data: bytes) -> str:
-        from gitdb import IStream
+        # gitdb (GitPython's object layer) ships no type information.
+        from gitdb import IStream  # type: ignore[import-untyped]
 
         stored = self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data)))
         hexsha: bytes = stored.hexsha
@@ -137,7 +140,9 @@ class ObjectStore:
         )
         return self._store(b"tree", body)
 
-    def write_commit(self, tree: str, parents: tuple[str, ...], message: str, when: datetime) -> str:
+    def write_commit(
+        self, tree: str, parents: tuple[str, ...], message: str, when: datetime
+    ) -> str:
         """Store a commit by relorch's fixed identity at `when`; its id."""
         stamp = f"{int(when.astimezone(UTC).timestamp())} +0000"
         lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
@@ -155,7 +160,7 @@ def read_ref(git: Git, ref: str) -> str | None:
 
 
 def swap_local_ref(git: Git, ref: str, new: str, old: str | None) -> bool:
-    """Compare-and-swap a local ref (`git update-ref REF NEW OLD`); False when OLD no longer holds."""
+    """Compare-and-swap a local ref (`git update-ref REF NEW OLD`); False when OLD is gone."""
     try:
         git.run("update-ref", "-m", "relorch ledger", ref, new, old or ZERO_SHA)
     except GitError:
@@ -195,7 +200,7 @@ def fetch_ref(git: Git, remote: str, ref: str, *, shallow: bool, attempts: int =
 
 @dataclass(frozen=True)
 class PushOutcome:
-    """A ref push: landed, rejected by the remote (stale base, lost race, hook), or git's message."""
+    """A ref push: landed, or rejected by the remote (stale base, lost race, hook), or failed."""
 
     ok: bool
     rejected: bool
@@ -208,9 +213,7 @@ def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
     result = git.push(remote, [f"{new}:{ref}"], atomic=False)
     if result.ok:
         return PushOutcome(True, False, result.message)
-    rejected = any(
-        line.startswith("!") and ref in line for line in result.message.splitlines()
-    )
+    rejected = any(line.startswith("!") and ref in line for line in result.message.splitlines())
     return PushOutcome(False, rejected, result.message)
 
 

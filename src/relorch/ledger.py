@@ -117,15 +117,16 @@ class Ledger:
         state_entry, records_entry = root.get(STATE_FILE), root.get(RECORDS_DIR)
         if state_entry is None or records_entry is None:
             raise GitError(
-                f"{self.ref} at {tip[:12]} is not a relorch ledger (no {STATE_FILE} or {RECORDS_DIR}/)",
+                f"{self.ref} at {tip[:12]} is not a relorch ledger "
+                f"(no {STATE_FILE} or {RECORDS_DIR}/)",
                 hint="point ledger_ref at a ref only relorch writes",
             )
         state = LedgerState.from_json(json.loads(store.read_blob(state_entry.sha)))
         return Snapshot(tip, state, store.read_tree(records_entry.sha))
 
-    def read_state(self) -> LedgerState:
-        """The state of the ledger as the remote holds it now."""
-        tip = self.sync()
+    def read_state(self, *, fetch: bool = True) -> LedgerState:
+        """The state of the ledger as the remote holds it now (`fetch` False: the local copy)."""
+        tip = self.sync() if fetch else read_ref(self.git, self.ref)
         with ObjectStore(self.git) as store:
             return self.snapshot(tip, store).state
 
@@ -169,7 +170,11 @@ class Ledger:
         )
 
     def _write(
-        self, store: ObjectStore, snap: Snapshot, records: Sequence[Record], state: LedgerState,
+        self,
+        store: ObjectStore,
+        snap: Snapshot,
+        records: Sequence[Record],
+        state: LedgerState,
         subject: str,
     ) -> str:
         chunks = dict(snap.chunks)
@@ -186,10 +191,12 @@ class Ledger:
             count += 1
         chunks[name] = TreeEntry(BLOB_MODE, store.write_blob(lines.encode()))
         state_blob = json.dumps(state.to_json(), indent=1, sort_keys=True) + "\n"
-        root = store.write_tree({
-            STATE_FILE: TreeEntry(BLOB_MODE, store.write_blob(state_blob.encode())),
-            RECORDS_DIR: TreeEntry(TREE_MODE, store.write_tree(chunks)),
-        })
+        root = store.write_tree(
+            {
+                STATE_FILE: TreeEntry(BLOB_MODE, store.write_blob(state_blob.encode())),
+                RECORDS_DIR: TreeEntry(TREE_MODE, store.write_tree(chunks)),
+            }
+        )
         parents = (snap.tip,) if snap.tip else ()
         body = "\n".join(r.to_line() for r in records)
         return store.write_commit(root, parents, f"{subject}\n\n{body}", self.clock())
@@ -208,3 +215,21 @@ class Ledger:
                 + (outcome.message.strip().splitlines() or ["no output"])[-1],
             )
         return False
+
+
+def history(
+    git: Git,
+    config: Config,
+    *,
+    env: str | None = None,
+    api: str | None = None,
+    limit: int = 0,
+) -> list[Record]:
+    """Records newest first, filtered by environment and API; `limit` 0 = all."""
+    out: list[Record] = []
+    for record in Ledger(git, config).records():
+        if (env is None or record.env == env) and (api is None or record.api == api):
+            out.append(record)
+            if limit and len(out) >= limit:
+                break
+    return out

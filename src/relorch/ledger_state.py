@@ -125,7 +125,8 @@ class LedgerState:
         def sets(data: Mapping[Key, frozenset[int]]) -> list[dict[str, Any]]:
             return [
                 {"api": k[0], "env": k[1], "major": k[2], "revisions": sorted(v)}
-                for k, v in sorted(data.items()) if v
+                for k, v in sorted(data.items())
+                if v
             ]
 
         return {
@@ -169,7 +170,9 @@ class LedgerState:
         )
 
 
-def _with(data: Mapping[Any, Any], key: Any, value: Any = None, *, drop: bool = False) -> dict[Any, Any]:
+def _with(
+    data: Mapping[Any, Any], key: Any, value: Any = None, *, drop: bool = False
+) -> dict[Any, Any]:
     out = dict(data)
     if drop:
         out.pop(key, None)
@@ -201,7 +204,7 @@ def _apply_one(state: LedgerState, r: Record) -> LedgerState:
                 state,
                 live=_with(state.live, key, live),
                 succeeded=_with(state.succeeded, key, good),
-                rolled_back=_with(state.rolled_back, key, frozenset(bad)),
+                rolled_back=_with(state.rolled_back, key, frozenset(bad), drop=not bad),
             )
         return state
     if r.action == "hold" and r.tag:
@@ -225,13 +228,19 @@ def parse_time(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def read_state(git: Git, config: Config) -> LedgerState:
-    """The ledger's state as the remote holds it now (fetched), for status and render."""
+def read_state(git: Git, config: Config, *, fetch: bool = True) -> LedgerState:
+    """The ledger's state as the remote holds it now, for status and render.
+
+    `fetch` False reads the local copy (as of the last relorch run) without the network.
+    """
     from relorch.ledger import Ledger
 
-    return Ledger(git, config).read_state()
+    return Ledger(git, config).read_state(fetch=fetch)
 
 
-def current_revisions(git: Git, config: Config) -> dict[tuple[str, str, int], int]:
+def current_revisions(
+    git: Git, config: Config, *, fetch: bool = True
+) -> dict[tuple[str, str, int], int]:
     """(api, env, major) -> the revision live there, from the ledger."""
-    return {key: live.revision for key, live in read_state(git, config).live.items()}
+    state = read_state(git, config, fetch=fetch)
+    return {key: live.revision for key, live in state.live.items()}

@@ -88,15 +88,31 @@ def context(
         subject = f"{event.api} {subject}".strip()
     hold, rollback = commands(event, several_apis=several_apis)
     return {
-        "kind": event.kind, "api": event.api, "env": event.env, "ref": event.ref,
-        "tag": event.tag, "sha": event.sha, "short_sha": event.sha[:7],
-        "major": event.major, "revision": event.revision, "live_tag": event.live_tag,
-        "notes": list(event.notes), "actor": event.actor or "unknown",
-        "run_url": event.run_url, "notice_ends": event.notice_ends,
+        "kind": event.kind,
+        "api": event.api,
+        "env": event.env,
+        "ref": event.ref,
+        "tag": event.tag,
+        "sha": event.sha,
+        "short_sha": event.sha[:7],
+        "major": event.major,
+        "revision": event.revision,
+        "live_tag": event.live_tag,
+        "notes": list(event.notes),
+        "actor": event.actor or "unknown",
+        "run_url": event.run_url,
+        "notice_ends": event.notice_ends,
         "notice_ends_text": format_time(event.notice_ends) if event.notice_ends else None,
-        "hold_command": hold, "rollback_command": rollback, "reason": event.reason,
-        "message": event.message, "extra": dict(event.extra), "subject": subject,
-        "channel": channel, "markup": markup, "now": now, "now_text": format_time(now),
+        "hold_command": hold,
+        "rollback_command": rollback,
+        "reason": event.reason,
+        "message": event.message,
+        "extra": dict(event.extra),
+        "subject": subject,
+        "channel": channel,
+        "markup": markup,
+        "now": now,
+        "now_text": format_time(now),
     }
 
 
@@ -121,8 +137,14 @@ def render(
     compiled = _compile(markup, template)
     try:
         text = compiled.render(values)
-    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError,
-            AttributeError) as exc:
+    except (
+        TemplateError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        LookupError,
+        AttributeError,
+    ) as exc:
         where = str(template) if template else DEFAULT_TEMPLATE
         raise ConfigError(
             f"template {where} failed for a {event.kind!r} announcement: "
@@ -137,15 +159,31 @@ def check_template(path: Path, *, several_apis: bool = False) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     for kind in KINDS:
         sample = Announcement(
-            kind=kind, api="api", env="production", ref="v2@rev4", tag="v2-rev4",
-            sha="0123456789abcdef0123456789abcdef01234567", major=2, revision=4,
-            live_tag="v2-rev3", notes=("feat: sample",), actor="someone",
-            run_url="https://ci.example.net/run/1", notice_ends=now, reason="sample reason",
+            kind=kind,
+            api="api",
+            env="production",
+            ref="v2@rev4",
+            tag="v2-rev4",
+            sha="0123456789abcdef0123456789abcdef01234567",
+            major=2,
+            revision=4,
+            live_tag="v2-rev3",
+            notes=("feat: sample",),
+            actor="someone",
+            run_url="https://ci.example.net/run/1",
+            notice_ends=now,
+            reason="sample reason",
             message="sample message",
         )
         for markup in MARKUPS:
-            render(sample, markup=markup, channel="check", now=now, template=path,
-                   several_apis=several_apis)
+            render(
+                sample,
+                markup=markup,
+                channel="check",
+                now=now,
+                template=path,
+                several_apis=several_apis,
+            )
 
 
 def tidy(text: str) -> str:
@@ -200,7 +238,10 @@ def _environment(markup: str) -> ImmutableSandboxedEnvironment:
         return Safe(style.link.format(url=address, label=text))
 
     env = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
         finalize=finalize,
     )
     filters: Mapping[str, Callable[..., Safe]] = {"bold": bold, "code": code}

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -59,8 +59,13 @@ def run_step(
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
-            list(argv), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     except OSError as exc:
         reason = f"cannot run deploy step {argv[0]!r}: {exc.strerror or exc}"
@@ -69,7 +74,7 @@ def run_step(
     pump = threading.Thread(target=_pump, args=(proc.stdout, output), daemon=True)
     pump.start()
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
@@ -92,23 +97,19 @@ def _pump(stream: IO[bytes], output: Callable[[str], None]) -> None:
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the step's process group, SIGKILL what is left after a grace period."""
     for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, KILL_GRACE_SECONDS)):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             continue
-        try:  # the leader is gone; make sure nothing it started lingers in the group
+        with suppress(ProcessLookupError):  # leader gone; nothing it started may linger
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return
 
 
 @contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Iterator[None]:
     """CI cancels a job with SIGTERM: treat it like Ctrl-C so the step is killed and recorded."""
     if threading.current_thread() is not threading.main_thread():
         yield

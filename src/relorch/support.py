@@ -1,4 +1,4 @@
-"""The support policy (SPEC §8): per major, current / deprecated / retired and the dates that decide it."""
+"""The support policy (SPEC §8): per major, current / deprecated / retired, and the dates."""
 
 from __future__ import annotations
 
@@ -43,9 +43,8 @@ class SupportState:
     @property
     def effective_sunset(self) -> datetime | None:
         """The date the major stops (stopped) being served: retirement if earlier than sunset."""
-        if self.retired_at is not None and (self.sunset_at is None or self.retired_at < self.sunset_at):
-            return self.retired_at
-        return self.sunset_at
+        dates = [d for d in (self.retired_at, self.sunset_at) if d is not None]
+        return min(dates) if dates else None
 
 
 def support_states(
@@ -77,20 +76,33 @@ def _older_major(
     if newer > support.previous_majors:
         pusher = majors[index + support.previous_majors + 1]
         allowed = support.previous_majors
-        reasons.append((
-            _date(pusher),
-            f"only {allowed} previous major{'s' if allowed != 1 else ''} "
-            f"{'are' if allowed != 1 else 'is'} supported and v{pusher.major} is out",
-        ))
+        reasons.append(
+            (
+                _date(pusher),
+                f"only {allowed} previous major{'s' if allowed != 1 else ''} "
+                f"{'are' if allowed != 1 else 'is'} supported and v{pusher.major} is out",
+            )
+        )
     if sunset_at is not None and now >= sunset_at:
         reasons.append((sunset_at, f"its sunset {sunset_at.date().isoformat()} has passed"))
     state, retired_at = DEPRECATED, None
     if reasons:
+        # It left support at the first of the dates that retire it (the sunset counts even
+        # when `now` is before it), never before it was deprecated.
         dated = [when for when, _ in reasons if when is not None]
+        dated += [sunset_at] if sunset_at is not None else []
         state, retired_at = RETIRED, (min(dated) if dated else None)
+        if retired_at is not None and deprecated_at is not None:
+            retired_at = max(retired_at, deprecated_at)
     return SupportState(
-        info.api, info.major, state, successor=successor.major, deprecated_at=deprecated_at,
-        sunset_at=sunset_at, reminder_at=reminder_at, retired_at=retired_at,
+        info.api,
+        info.major,
+        state,
+        successor=successor.major,
+        deprecated_at=deprecated_at,
+        sunset_at=sunset_at,
+        reminder_at=reminder_at,
+        retired_at=retired_at,
         reason="; ".join(text for _, text in reasons),
     )
 

@@ -16,8 +16,13 @@ from relorch.events import Announcement
 from relorch.masking import mask
 from relorch.output import Reporter
 
-MARKUP = {"slack": "slack", "teams": "markdown", "webhook": "text", "console": "text",
-          "file": "text"}
+MARKUP = {
+    "slack": "slack",
+    "teams": "markdown",
+    "webhook": "text",
+    "console": "text",
+    "file": "text",
+}
 
 
 def utc_now() -> datetime:
@@ -56,12 +61,24 @@ def plan(
 
 
 def build(
-    channel: Channel, event: Announcement, *, now: datetime, delivery_id: str,
+    channel: Channel,
+    event: Announcement,
+    *,
+    now: datetime,
+    delivery_id: str,
     several_apis: bool = False,
 ) -> Outgoing:
     """One channel's Outgoing: rendered text, body bytes and headers (signature included)."""
-    text = mask(messages.render(event, markup=MARKUP[channel.kind], channel=channel.name,
-                                now=now, template=channel.template, several_apis=several_apis))
+    text = mask(
+        messages.render(
+            event,
+            markup=MARKUP[channel.kind],
+            channel=channel.name,
+            now=now,
+            template=channel.template,
+            several_apis=several_apis,
+        )
+    )
     data: object = None
     if channel.kind == "slack":
         data = slack.payload(text)
@@ -69,8 +86,15 @@ def build(
         data = teams.payload(text, event.run_url)
     elif channel.kind in ("webhook", "file"):
         hold, rollback = messages.commands(event, several_apis=several_apis)
-        data = webhook.body(event, channel=channel.name, delivery_id=delivery_id, text=text,
-                            now=now, hold_command=hold, rollback_command=rollback)
+        data = webhook.body(
+            event,
+            channel=channel.name,
+            delivery_id=delivery_id,
+            text=text,
+            now=now,
+            hold_command=hold,
+            rollback_command=rollback,
+        )
     if data is None:  # console: the text itself
         body = text.encode("utf-8")
     else:  # whatever leaves the process is masked, and signed only after that
@@ -82,8 +106,14 @@ def build(
         headers += [(webhook.DELIVERY_HEADER, delivery_id), (webhook.EVENT_HEADER, event.kind)]
         if channel.secret:
             headers.append((webhook.SIGNATURE_HEADER, webhook.sign(channel.secret, body)))
-    return Outgoing(channel=channel, event=event.kind, delivery_id=delivery_id, text=text,
-                    body=body, headers=tuple(headers))
+    return Outgoing(
+        channel=channel,
+        event=event.kind,
+        delivery_id=delivery_id,
+        text=text,
+        body=body,
+        headers=tuple(headers),
+    )
 
 
 def deliver(
@@ -137,8 +167,13 @@ def announce(
     all deliveries, so a caller with announce_failure = "warn" can report what did arrive.
     """
     outgoing = plan(config, names, event, now=clock(), environ=environ)
-    deliveries = deliver(outgoing, reporter, policy=policy or RetryPolicy.from_environment(),
-                         sleep=sleep, clock=clock)
+    deliveries = deliver(
+        outgoing,
+        reporter,
+        policy=policy or RetryPolicy.from_environment(),
+        sleep=sleep,
+        clock=clock,
+    )
     if any(not d.delivered for d in deliveries):
         raise AnnounceError(deliveries)
     return deliveries

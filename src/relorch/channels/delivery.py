@@ -8,6 +8,7 @@ and raised or reported outside it, so no traceback chains back to the original.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import socket
@@ -30,6 +31,30 @@ EXCERPT_BYTES = 1024
 EXCERPT_CHARS = 200
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# urllib3 logs request lines ("POST /hooks/<secret> HTTP/1.1") at DEBUG; filters on a logger
+# do not apply to its children, so each logger that urllib3 writes to gets one.
+_URLLIB3_LOGGERS = (
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.response",
+    "urllib3.util.retry",
+)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks secrets in log records of the HTTP libraries before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask(record.getMessage())
+        record.args = None
+        return True
+
+
+for _name in _URLLIB3_LOGGERS:
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(f, MaskingFilter) for f in _logger.filters):
+        _logger.addFilter(MaskingFilter())
 
 
 @dataclass(frozen=True)
@@ -87,8 +112,11 @@ class Transport:
             )
             self.sleep(wait)
         return Delivery(
-            channel=channel.name, kind=channel.kind, delivery_id=outgoing.delivery_id,
-            attempts=number, status=attempt.status,
+            channel=channel.name,
+            kind=channel.kind,
+            delivery_id=outgoing.delivery_id,
+            attempts=number,
+            status=attempt.status,
             problem=None if attempt.ok else mask(attempt.problem or "not delivered"),
         )
 
@@ -99,8 +127,12 @@ class Transport:
         connect, read = self.policy.connect_timeout, self.policy.read_timeout
         try:
             with self.session.post(
-                url, data=outgoing.body, headers=headers, timeout=(connect, read),
-                allow_redirects=False, stream=True,
+                url,
+                data=outgoing.body,
+                headers=headers,
+                timeout=(connect, read),
+                allow_redirects=False,
+                stream=True,
             ) as response:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -109,11 +141,11 @@ class Transport:
                 retry_after = response.headers.get("Retry-After")
                 reason = _clean(response.reason or "")[:60]
         except requests.exceptions.ConnectTimeout:
-            return Attempt(False, problem=f"no connection within {connect:g} s (connect timeout)",
-                           retry=True)
+            return Attempt(
+                False, problem=f"no connection within {connect:g} s (connect timeout)", retry=True
+            )
         except requests.exceptions.ReadTimeout:
-            return Attempt(False, problem=f"no answer within {read:g} s (read timeout)",
-                           retry=True)
+            return Attempt(False, problem=f"no answer within {read:g} s (read timeout)", retry=True)
         except requests.exceptions.SSLError:
             return Attempt(False, problem="TLS handshake failed (certificate or protocol)")
         except requests.exceptions.ConnectionError as exc:
@@ -131,7 +163,7 @@ class Transport:
             problem += " (redirects are not followed; put the final URL in the variable)"
             return Attempt(False, status=status, problem=problem)
         retry = status >= 500 or status in (408, 429)
-        wait = parse_retry_after(retry_after, self.clock()) if status == 429 else None
+        wait = parse_retry_after(retry_after, self.clock()) if status in (429, 503) else None
         return Attempt(False, status=status, problem=problem, retry=retry, retry_after=wait)
 
     def wait_before_retry(self, attempt: Attempt, number: int) -> float:
@@ -200,6 +232,12 @@ def _network_problem(exc: BaseException) -> str:
             return "TLS error"
         if isinstance(current, TimeoutError):
             return "network timeout"
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None),
-                      *current.args])
+        stack.extend(
+            [
+                current.__cause__,
+                current.__context__,
+                getattr(current, "reason", None),
+                *current.args,
+            ]
+        )
     return "connection failed"

@@ -43,5 +43,6 @@ def _delivered(outgoing: Outgoing) -> Delivery:
 
 
 def _failed(outgoing: Outgoing, problem: str) -> Delivery:
-    return Delivery(outgoing.channel.name, outgoing.channel.kind, outgoing.delivery_id, 1,
-                    problem=mask(problem))
+    return Delivery(
+        outgoing.channel.name, outgoing.channel.kind, outgoing.delivery_id, 1, problem=mask(problem)
+    )

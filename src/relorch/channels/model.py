@@ -93,8 +93,12 @@ class Delivery:
     def as_dict(self) -> dict[str, object]:
         """Machine-readable form for --json."""
         return {
-            "channel": self.channel, "kind": self.kind, "delivery_id": self.delivery_id,
-            "attempts": self.attempts, "status": self.status, "delivered": self.delivered,
+            "channel": self.channel,
+            "kind": self.kind,
+            "delivery_id": self.delivery_id,
+            "attempts": self.attempts,
+            "status": self.status,
+            "delivered": self.delivered,
             "problem": self.problem,
         }
 

@@ -57,8 +57,10 @@ def _resolve(config: Config, cfg: ChannelConfig, env: Mapping[str, str]) -> Chan
         raise ConfigError(f"{where}: url_env only applies to slack, teams and webhook channels")
     if cfg.secret_env:
         if cfg.kind != "webhook":
-            raise ConfigError(f"{where}: secret_env only applies to webhook channels",
-                              hint="remove secret_env, or make the channel kind = \"webhook\"")
+            raise ConfigError(
+                f"{where}: secret_env only applies to webhook channels",
+                hint='remove secret_env, or make the channel kind = "webhook"',
+            )
         secret = _variable(env, cfg.secret_env, where, "signing secret")
         register(secret)
     path = None
@@ -68,10 +70,19 @@ def _resolve(config: Config, cfg: ChannelConfig, env: Mapping[str, str]) -> Chan
         path = config.root / cfg.path
     template = config.root / cfg.template if cfg.template else None
     if template is not None and not template.is_file():
-        raise ConfigError(f"{where}: template {cfg.template} does not exist",
-                          hint="the path is relative to the repository root")
-    return Channel(name=cfg.name, kind=cfg.kind, url_env=cfg.url_env, url=url, secret=secret,
-                   path=path, template=template)
+        raise ConfigError(
+            f"{where}: template {cfg.template} does not exist",
+            hint="the path is relative to the repository root",
+        )
+    return Channel(
+        name=cfg.name,
+        kind=cfg.kind,
+        url_env=cfg.url_env,
+        url=url,
+        secret=secret,
+        path=path,
+        template=template,
+    )
 
 
 def _variable(env: Mapping[str, str], name: str | None, where: str, what: str) -> str:
@@ -107,8 +118,9 @@ def _check_url(url: str, cfg: ChannelConfig, where: str) -> None:
     except ValueError:
         raise ConfigError(f"{where}: {variable} is not a URL") from None
     if parts.scheme not in ("https", "http") or not host:
-        raise ConfigError(f"{where}: {variable} must hold an https:// URL",
-                          hint=f"check the value of {variable}")
+        raise ConfigError(
+            f"{where}: {variable} must hold an https:// URL", hint=f"check the value of {variable}"
+        )
     if parts.scheme == "http" and host not in _LOOPBACK and cfg.kind != "webhook":
         raise ConfigError(
             f"{where}: {variable} uses plain http; the URL is a secret and must travel over https",
@@ -118,8 +130,8 @@ def _check_url(url: str, cfg: ChannelConfig, where: str) -> None:
         raise ConfigError(
             f"{where}: {variable} holds a retired Office 365 connector URL "
             "(webhook.office.com / outlook.office.com), which Teams no longer serves",
-            hint="create a Teams Workflows webhook (Teams: Workflows → \"Post to a channel when "
-            f"a webhook request is received\") and put its URL in {variable}",
+            hint='create a Teams Workflows webhook (Teams: Workflows → "Post to a channel when '
+            f'a webhook request is received") and put its URL in {variable}',
         )
 
 
@@ -127,4 +139,3 @@ def _is_retired_connector(host: str, path: str) -> bool:
     if host.endswith(_RETIRED_HOST_SUFFIXES) or host == "webhook.office.com":
         return True
     return host in _RETIRED_OUTLOOK_HOSTS and path.lower().startswith("/webhook")
-

@@ -18,8 +18,7 @@ def payload(text: str, run_url: str | None) -> dict[str, object]:
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [" "]
     for number, paragraph in enumerate(paragraphs):
         for index, line in enumerate(paragraph.split("\n")):
-            block: dict[str, object] = {"type": "TextBlock", "text": clip(line, 2000),
-                                        "wrap": True}
+            block: dict[str, object] = {"type": "TextBlock", "text": clip(line, 2000), "wrap": True}
             command = _WHOLE_LINE_CODE.match(line)
             if command:  # a command to copy: monospace, without the markdown backticks
                 block.update(text=command.group(1), fontType="Monospace")

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 ChannelOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--channel", "-c", metavar="NAME",
+        "--channel",
+        "-c",
+        metavar="NAME",
         help="Channel to post to (repeatable; console is built in). "
         "Default: the --env environment's announce channels.",
     ),
@@ -48,7 +50,7 @@ def announce_command(
 
     text = sys.stdin.read() if message == "-" else message
     if not text.strip():
-        raise UsageError("the notice is empty", hint="relorch announce --channel C \"MESSAGE\"")
+        raise UsageError("the notice is empty", hint='relorch announce --channel C "MESSAGE"')
     project = load_project(chdir, config_file)
     config = project.config
     if env is not None:
@@ -59,12 +61,20 @@ def announce_command(
     if not names and env is not None:
         names = list(config.environment(env).announce)
     if not names:
-        raise UsageError("no channel to announce on",
-                         hint="name one with --channel C (console is always there), or pass --env "
-                              "for an environment that has announce = [...]")
+        raise UsageError(
+            "no channel to announce on",
+            hint="name one with --channel C (console is always there), or pass --env "
+            "for an environment that has announce = [...]",
+        )
     run = detect(git_user=project.git.config_value("user.name"))
-    event = Announcement(kind="notice", api=api or "", env=env or "", message=text.strip(),
-                         actor=run.actor, run_url=run.run_url)
+    event = Announcement(
+        kind="notice",
+        api=api or "",
+        env=env or "",
+        message=text.strip(),
+        actor=run.actor,
+        run_url=run.run_url,
+    )
     reporter = Reporter(quiet=False)
     channels.validate_channels(config, names)
     if dry_run:
@@ -73,8 +83,9 @@ def announce_command(
             emit_json({"dry_run": True, "messages": [_planned(o) for o in outgoing]})
         else:
             for o in outgoing:
-                reporter.step(f"would announce on {o.channel.name} ({o.channel.kind}) "
-                              f"to {o.channel.target}")
+                reporter.step(
+                    f"would announce on {o.channel.name} ({o.channel.kind}) to {o.channel.target}"
+                )
                 for name, value in o.headers:
                     reporter.line(f"    {name}: {value}")
                 for line in _readable(o).splitlines():

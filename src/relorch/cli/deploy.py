@@ -1,9 +1,301 @@
-"""CLI commands of the deploy group (being built)."""
+"""CLI commands of the deploy group: deploy, rollback, history, hold, unhold."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from relorch.cli.common import (
+    ApiOpt,
+    ChdirOpt,
+    ConfigOpt,
+    DryRunOpt,
+    EnvOpt,
+    JsonOpt,
+    OptionalEnvOpt,
+    Project,
+    load_project,
+)
+
+if TYPE_CHECKING:
+    from relorch.deploy import DeployPlan
+    from relorch.events import Announcement
+    from relorch.executor import Announcer
+    from relorch.output import Reporter
+
+RefArg = Annotated[str, typer.Argument(help="REF: v2, v2@rev4, v2@current, v2@previous or a tag.")]
+BreakLockOpt = Annotated[
+    bool,
+    typer.Option(
+        "--break-lock", help="Break a lock older than the environment's lock_timeout (recorded)."
+    ),
+]
+AllowRolledBackOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-rolled-back", help="Deploy a revision that was rolled back in this environment."
+    ),
+]
+
+
+def deploy(
+    *,
+    ref: RefArg,
+    env: EnvOpt,
+    api: ApiOpt = None,
+    break_lock: BreakLockOpt = False,
+    allow_rolled_back: AllowRolledBackOpt = False,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Deploy a revision tag to an environment: announce, wait, lock, run the step, record."""
+    from relorch.deploy import plan_deploy
+
+    project = load_project(chdir, config)
+    plan = plan_deploy(
+        project.git,
+        project.config,
+        ref_text=ref,
+        env=env,
+        api_name=api,
+        break_lock=break_lock,
+        allow_rolled_back=allow_rolled_back,
+    )
+    return _apply(project, plan, dry_run=dry_run, json_out=json_out)
+
+
+def rollback(
+    *,
+    env: EnvOpt,
+    ref: Annotated[str | None, typer.Argument(help="The major to roll back (v2).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="The revision to go back to.")] = None,
+    api: ApiOpt = None,
+    break_lock: BreakLockOpt = False,
+    allow_rolled_back: AllowRolledBackOpt = False,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Put the previous good revision of a major (or --to REF) back live, through deploy's path."""
+    from relorch.rollback import plan_rollback
+
+    project = load_project(chdir, config)
+    plan = plan_rollback(
+        project.git,
+        project.config,
+        env=env,
+        ref_text=ref,
+        to_text=to,
+        api_name=api,
+        break_lock=break_lock,
+        allow_rolled_back=allow_rolled_back,
+    )
+    return _apply(project, plan, dry_run=dry_run, json_out=json_out)
+
+
+def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool) -> int:
+    from relorch.ci import write_outputs
+    from relorch.executor import Executor
+    from relorch.output import Reporter, emit_json
+
+    reporter = Reporter()
+    _print_plan(reporter, plan, dry_run=dry_run)
+    if dry_run:
+        if json_out:
+            emit_json({**plan.to_json(), "dry_run": True})
+        return 0
+    result = Executor(
+        project.git,
+        project.config,
+        plan,
+        reporter=reporter,
+        announcer=_announcer(project, reporter),
+    ).run()
+    t = plan.target
+    write_outputs(
+        {"tag": t.tag, "major": t.major, "revision": t.revision, "sha": t.sha, "deployed": True}
+    )
+    if json_out:
+        emit_json({**result.to_json(), "dry_run": False})
+    return 0
+
+
+def _announcer(project: Project, reporter: Reporter) -> Announcer:
+    """The announce step's hook: deliver through relorch.channels."""
+    from relorch.channels import announce
+
+    def send(names: tuple[str, ...], event: Announcement) -> None:
+        announce(project.config, names, event, reporter)
+
+    return send
+
+
+def _print_plan(reporter: Reporter, plan: DeployPlan, *, dry_run: bool) -> None:
+    import shlex
+
+    t = plan.target
+    verb = ("would " if dry_run else "") + (
+        "roll back to" if plan.action == "rollback" else "deploy"
+    )
+    reporter.step(f"{verb} {t.api} {t.tag} ({t.sha[:12]}) to {plan.env}")
+    reporter.line(f"  live now:  {plan.live.tag if plan.live else 'nothing'}")
+    if plan.command is None:
+        reporter.line("  command:   none (record-only)")
+    else:
+        argv = plan.argv("<worktree>", "<rendered>")
+        reporter.line("  command:   " + " ".join(shlex.quote(a) for a in argv))
+    if plan.announce_channels:
+        reporter.line(f"  announce:  {', '.join(plan.announce_channels)}")
+    reporter.line("  steps:     " + " -> ".join(plan.steps))
+
+
+def history(
+    *,
+    env: OptionalEnvOpt = None,
+    api: ApiOpt = None,
+    limit: Annotated[
+        int, typer.Option("-n", "--limit", min=0, help="Show at most N records (0: all).")
+    ] = 50,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """The deploy ledger, newest first."""
+    from relorch.ledger import history as read_history
+    from relorch.output import Reporter, emit_json
+
+    project = load_project(chdir, config)
+    if env is not None:
+        project.config.environment(env)
+    records = read_history(project.git, project.config, env=env, api=api, limit=limit)
+    if json_out:
+        emit_json([r.to_json() for r in records])
+        return 0
+    reporter = Reporter()
+    if not records:
+        reporter.line("the ledger has no records" + (f" for {env}" if env else ""))
+        return 0
+    reporter.table(
+        ["time", "env", "api", "tag", "action", "status", "actor", "reason"],
+        [
+            [
+                r.time,
+                r.env,
+                r.api,
+                r.tag or "",
+                r.action,
+                r.status,
+                r.actor,
+                (r.reason or "").replace("\n", " ")[:60],
+            ]
+            for r in records
+        ],
+    )
+    return 0
+
+
+def hold(
+    *,
+    ref: RefArg,
+    env: EnvOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the deploy must wait.")],
+    api: ApiOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Object to deploying REF to an environment (deploy then stops with exit 6)."""
+    return _hold(
+        "hold",
+        ref=ref,
+        env=env,
+        reason=reason,
+        api=api,
+        dry_run=dry_run,
+        json_out=json_out,
+        chdir=chdir,
+        config=config,
+    )
+
+
+def unhold(
+    *,
+    ref: RefArg,
+    env: EnvOpt,
+    api: ApiOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Lift the hold on REF in an environment."""
+    return _hold(
+        "unhold",
+        ref=ref,
+        env=env,
+        reason=None,
+        api=api,
+        dry_run=dry_run,
+        json_out=json_out,
+        chdir=chdir,
+        config=config,
+    )
+
+
+def _hold(
+    action: str,
+    *,
+    ref: str,
+    env: str,
+    reason: str | None,
+    api: str | None,
+    dry_run: bool,
+    json_out: bool,
+    chdir: ChdirOpt,
+    config: ConfigOpt,
+) -> int:
+    from relorch.holds import apply_hold, plan_hold
+    from relorch.output import Reporter, emit_json
+
+    project = load_project(chdir, config)
+    plan = plan_hold(
+        project.git,
+        project.config,
+        action=action,
+        ref_text=ref,
+        env=env,
+        api_name=api,
+        reason=reason,
+    )
+    reporter = Reporter()
+    tag = plan.target.tag
+    if dry_run:
+        reporter.line(f"would {action} {tag} in {env}" + (f": {reason}" if reason else ""))
+        if json_out:
+            emit_json({**plan.to_json(), "dry_run": True})
+        return 0
+    outcome = apply_hold(project.git, project.config, plan)
+    if outcome.record is None and outcome.hold is not None:
+        reporter.line(
+            f"{tag} is already held in {env} by {outcome.hold.actor}: {outcome.hold.reason}"
+        )
+    elif outcome.record is None:
+        reporter.line(f"{tag} is not held in {env}: nothing to lift")
+    elif action == "hold":
+        reporter.ok(f"held {tag} in {env}: deploys of it stop with exit 6 until unhold")
+    else:
+        reporter.ok(f"lifted the hold on {tag} in {env}")
+    if json_out:
+        emit_json({**outcome.to_json(), "dry_run": False})
+    return 0
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to `app`."""
+    for command in (deploy, rollback, history, hold, unhold):
+        app.command(name=command.__name__)(command)

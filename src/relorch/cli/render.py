@@ -1,9 +1,140 @@
-"""CLI commands of the render group (being built)."""
+"""CLI: `relorch render arm|manifest|headers|TEMPLATE`."""
 
 from __future__ import annotations
 
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, OptionalEnvOpt, Project, load_project
+
+if TYPE_CHECKING:
+    from relorch.render.context import Current
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to `app`."""
+    """Add render."""
+    app.command("render")(render)
+
+
+def render(
+    what: Annotated[
+        str,
+        typer.Argument(
+            metavar="arm|manifest|headers|TEMPLATE",
+            help="A built-in document or a Jinja template path (./arm for a file named arm).",
+        ),
+    ],
+    *,
+    env: OptionalEnvOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write to FILE (atomically) instead of stdout.",
+        ),
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            metavar="NAME",
+            help="API Management service of every API (render arm).",
+        ),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            metavar="TIME",
+            help="Judge sunsets at this ISO 8601 time instead of the clock.",
+        ),
+    ] = None,
+    no_fetch: Annotated[
+        bool,
+        typer.Option(
+            "--no-fetch",
+            help="Use the local tags; do not fetch.",
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Versioning config: ARM template for API Management, manifest, headers, or your template."""
+    from relorch.errors import RelorchError, UsageError
+    from relorch.output import Reporter, emit_json
+    from relorch.render import BUILTIN
+    from relorch.render import render as render_document
+    from relorch.render.context import build_model
+    from relorch.render.files import write_atomically
+    from relorch.repository import histories, sync_tags
+
+    if service is not None and what != "arm":
+        raise UsageError("--service only applies to `render arm`")
+    moment = _parse_now(now)
+    project = load_project(chdir, config)
+    reporter = Reporter()
+    if env is not None:
+        project.config.environment(env)
+    if not no_fetch:
+        try:
+            sync_tags(project.git, project.config)
+        except RelorchError as exc:
+            reporter.warn(f"rendering from local tags only: {exc.message}")
+    model = build_model(
+        project.config, histories(project.git, project.config), _current(project), moment
+    )
+    template = None if what in BUILTIN else _relative(Path(what), chdir)
+    rendered = render_document(
+        what,
+        model,
+        env=env,
+        spec_source=project.git.show_file,
+        service=service,
+        template=template,
+    )
+    for note in rendered.notes:
+        reporter.warn(note)
+    if output is None:
+        sys.stdout.write(rendered.text)  # not click.echo: it strips escape codes off pipes
+        sys.stdout.flush()
+        return 0
+    target = _relative(output, chdir)
+    write_atomically(target, rendered.text)
+    if json_out:
+        emit_json({"kind": rendered.kind, "output": str(target), "notes": list(rendered.notes)})
+    reporter.ok(f"wrote {rendered.kind} to {target}")
+    return 0
+
+
+def _current(project: Project) -> Current:
+    """(api, env, major) -> current revision, from the deploy ledger."""
+    from relorch.ledger_state import current_revisions
+
+    return current_revisions(project.git, project.config)
+
+
+def _parse_now(text: str | None) -> datetime:
+    from relorch.errors import UsageError
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now {text!r} is not an ISO 8601 time",
+            hint="e.g. --now 2026-09-01 or --now 2026-09-01T12:00:00Z",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _relative(path: Path, chdir: Path | None) -> Path:
+    """Relative paths are relative to -C PATH when given (as if relorch was started there)."""
+    return path if path.is_absolute() or chdir is None else chdir / path

@@ -1,4 +1,4 @@
-"""Keyword-level findings of one schema pair: type, format, enum, bounds, pattern.
+"""Keyword-level findings of one schema pair: format, enum, bounds, multipleOf, pattern.
 
 Each finding says whether the set of values the schema allows shrank (NARROWED), grew
 (WIDENED) or moved (CHANGED); schema.py turns that into breaking or not by direction.
@@ -25,75 +25,19 @@ class Effect(Enum):
 Found = tuple[str, str, Effect]  # kind, message, effect
 Labels = tuple[str, str]  # the base and head documents, for error messages
 
-_OBJECT_KEYS = ("properties", "additionalProperties", "required", "minProperties", "maxProperties")
-_ARRAY_KEYS = ("items", "minItems", "maxItems", "uniqueItems")
-_FORMAT_STEPS = {("int32", "int64"): Effect.WIDENED, ("float", "double"): Effect.WIDENED,
-                 ("int64", "int32"): Effect.NARROWED, ("double", "float"): Effect.NARROWED}
+_FORMAT_STEPS = {
+    ("int32", "int64"): Effect.WIDENED,
+    ("float", "double"): Effect.WIDENED,
+    ("int64", "int32"): Effect.NARROWED,
+    ("double", "float"): Effect.NARROWED,
+}
 _EXCLUSIVE = {"maximum": "exclusiveMaximum", "minimum": "exclusiveMinimum"}
 _SIZES = ("minLength", "minItems", "minProperties")  # 0 is the default, not a constraint
 
 
-def types_of(schema: dict[str, Any], label: str, where: str) -> frozenset[str] | None:
-    """The JSON types a schema allows (None: any), `nullable` included, `type` inferred from
-    object/array keywords when absent."""
-    raw = schema.get("type")
-    if raw is None:
-        found = {"object"} if any(k in schema for k in _OBJECT_KEYS) else set()
-        found |= {"array"} if any(k in schema for k in _ARRAY_KEYS) else set()
-        if not found:
-            return None
-    elif isinstance(raw, str):
-        found = {raw}
-    elif isinstance(raw, list) and raw and all(isinstance(t, str) for t in raw):
-        found = set(raw)
-    else:
-        raise SpecError(f"{label}: {where}: type must be a string or a list of strings")
-    if schema.get("nullable") is True:
-        found.add("null")
-    return frozenset(found)
-
-
-def _atoms(types: frozenset[str] | None) -> frozenset[str] | None:
-    # Every integer is a number: integer -> number widens, number -> integer narrows.
-    return None if types is None else types | ({"integer"} if "number" in types else set())
-
-
-def set_effect(old: frozenset[str] | None, new: frozenset[str] | None) -> Effect | None:
-    """How the allowed set moved, None meaning "any"; None when it did not move."""
-    if old == new:
-        return None
-    if old is None:
-        return Effect.NARROWED
-    if new is None:
-        return Effect.WIDENED
-    if new < old:
-        return Effect.NARROWED
-    return Effect.WIDENED if old < new else Effect.CHANGED
-
-
-def disjoint(old: frozenset[str] | None, new: frozenset[str] | None) -> bool:
-    """True when no value has a type both allow (string -> object)."""
-    a, b = _atoms(old), _atoms(new)
-    return a is not None and b is not None and not a & b
-
-
-def _show_types(types: frozenset[str] | None) -> str:
-    return "any" if types is None else " or ".join(sorted(types)) or "nothing"
-
-
-def type_findings(old: frozenset[str] | None, new: frozenset[str] | None) -> list[Found]:
-    """A type change, or a nullability change when that is all that moved."""
-    effect = set_effect(_atoms(old), _atoms(new))
-    if effect is None:
-        return []
-    if old is not None and new is not None and old - {"null"} == new - {"null"}:
-        message = "value may now be null" if "null" in new else "value may no longer be null"
-        return [("nullable-changed", message, effect)]
-    return [("type-changed", f"type changed from {_show_types(old)} to {_show_types(new)}", effect)]
-
-
-def constraint_findings(b: dict[str, Any], h: dict[str, Any], labels: Labels,
-                        where: str) -> list[Found]:
+def constraint_findings(
+    b: dict[str, Any], h: dict[str, Any], labels: Labels, where: str
+) -> list[Found]:
     """Format, enum, numeric and size bounds, multipleOf, pattern and uniqueItems."""
     found = _format(b.get("format"), h.get("format"))
     found += _enum(_enum_values(b, labels[0], where), _enum_values(h, labels[1], where))
@@ -101,20 +45,41 @@ def constraint_findings(b: dict[str, Any], h: dict[str, Any], labels: Labels,
         old, new = _bound(b, key, labels[0], where), _bound(h, key, labels[1], where)
         effect = _bound_effect(old, new, upper=key in UPPER_BOUNDS)
         if effect is not None:
-            found.append((f"constraint-{effect.value}",
-                          f"{key} changed from {_show_bound(old)} to {_show_bound(new)}", effect))
+            found.append(
+                (
+                    f"constraint-{effect.value}",
+                    f"{key} changed from {_show_bound(old)} to {_show_bound(new)}",
+                    effect,
+                )
+            )
     found += _multiple_of(b, h, labels, where)
     old_pattern, new_pattern = b.get("pattern"), h.get("pattern")
     if old_pattern != new_pattern:
-        effect = (Effect.NARROWED if old_pattern is None else Effect.WIDENED if new_pattern is None
-                  else Effect.CHANGED)
-        found.append((f"constraint-{effect.value}",
-                      f"pattern changed from {_show(old_pattern)} to {_show(new_pattern)}", effect))
+        effect = (
+            Effect.NARROWED
+            if old_pattern is None
+            else Effect.WIDENED
+            if new_pattern is None
+            else Effect.CHANGED
+        )
+        found.append(
+            (
+                f"constraint-{effect.value}",
+                f"pattern changed from {_show(old_pattern)} to {_show(new_pattern)}",
+                effect,
+            )
+        )
     if (b.get("uniqueItems") is True) != (h.get("uniqueItems") is True):
         effect = Effect.NARROWED if h.get("uniqueItems") is True else Effect.WIDENED
-        found.append((f"constraint-{effect.value}",
-                      "items must now be unique" if effect is Effect.NARROWED
-                      else "items no longer need to be unique", effect))
+        found.append(
+            (
+                f"constraint-{effect.value}",
+                "items must now be unique"
+                if effect is Effect.NARROWED
+                else "items no longer need to be unique",
+                effect,
+            )
+        )
     return found
 
 
@@ -146,16 +111,19 @@ def _enum_values(schema: dict[str, Any], label: str, where: str) -> dict[str, An
 
 
 def _enum(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Found]:
-    if old is None and new is None:
+    if old is None or new is None:
+        if new is not None:
+            return [
+                ("enum-added", "values restricted to " + ", ".join(sorted(new)), Effect.NARROWED)
+            ]
+        if old is not None:
+            return [("enum-removed", "values no longer restricted to an enum", Effect.WIDENED)]
         return []
-    if old is None and new is not None:
-        return [("enum-added", "values restricted to " + ", ".join(sorted(new)), Effect.NARROWED)]
-    if new is None:
-        return [("enum-removed", "values no longer restricted to an enum", Effect.WIDENED)]
     found: list[Found] = []
     if removed := sorted(old.keys() - new.keys()):
-        found.append(("enum-value-removed", "enum values removed: " + ", ".join(removed),
-                      Effect.NARROWED))
+        found.append(
+            ("enum-value-removed", "enum values removed: " + ", ".join(removed), Effect.NARROWED)
+        )
     if added := sorted(new.keys() - old.keys()):
         found.append(("enum-value-added", "enum values added: " + ", ".join(added), Effect.WIDENED))
     return found
@@ -250,9 +218,13 @@ def _multiple_of(b: dict[str, Any], h: dict[str, Any], labels: Labels, where: st
         effect = Effect.NARROWED
     else:
         effect = Effect.CHANGED
-    return [(f"constraint-{effect.value}",
-             f"multipleOf changed from {_show(_float(old))} to {_show(_float(new))}",
-             effect)]
+    return [
+        (
+            f"constraint-{effect.value}",
+            f"multipleOf changed from {_show(_float(old))} to {_show(_float(new))}",
+            effect,
+        )
+    ]
 
 
 def _float(value: Fraction | None) -> float | None:

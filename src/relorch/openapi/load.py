@@ -15,13 +15,17 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64  # schema nesting; real documents stay far below, hostile ones must not crash
 UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
-NEVER: dict[str, Any] = {"enum": []}  # the JSON Schema `false`: accepts no value at all
+# The JSON Schema booleans. Shared objects, because schema.py memoises comparisons by id().
+ANY: dict[str, Any] = {}
+NEVER: dict[str, Any] = {"enum": []}
 
 
 class SpecError(UsageError):
     """An OpenAPI document that cannot be read or compared (exit 2)."""
 
-    default_hint = "fix the OpenAPI document at that revision (it must be valid OpenAPI 3.x or Swagger 2.0)"
+    default_hint = (
+        "fix the OpenAPI document at that revision (it must be valid OpenAPI 3.x or Swagger 2.0)"
+    )
 
 
 def parse_document(text: str, label: str) -> dict[str, Any]:
@@ -38,7 +42,9 @@ def parse_document(text: str, label: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SpecError(f"{label}: not valid YAML or JSON: {exc.problem or exc.context}{where}") from None
+        raise SpecError(
+            f"{label}: not valid YAML or JSON: {exc.problem or exc.context}{where}"
+        ) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         # PyYAML raises ValueError for impossible timestamps such as 2020-13-45.
         raise SpecError(f"{label}: not valid YAML or JSON: {exc}") from None
@@ -49,15 +55,19 @@ def parse_document(text: str, label: str) -> dict[str, Any]:
 
 
 def check_version(data: dict[str, Any], label: str) -> str:
-    """"3" for OpenAPI 3.x, "2" for Swagger 2.0; SpecError for anything else."""
+    """ "3" for OpenAPI 3.x, "2" for Swagger 2.0; SpecError for anything else."""
     if "openapi" in data:
         if str(data["openapi"]).startswith("3."):
             return "3"
-        raise SpecError(f"{label}: unsupported OpenAPI version {data['openapi']!r} (3.x is supported)")
+        raise SpecError(
+            f"{label}: unsupported OpenAPI version {data['openapi']!r} (3.x is supported)"
+        )
     if "swagger" in data:
         if str(data["swagger"]) == "2.0":
             return "2"
-        raise SpecError(f"{label}: unsupported Swagger version {data['swagger']!r} (2.0 is supported)")
+        raise SpecError(
+            f"{label}: unsupported Swagger version {data['swagger']!r} (2.0 is supported)"
+        )
     raise SpecError(f"{label}: not an OpenAPI document (no `openapi` or `swagger` version key)")
 
 
@@ -80,6 +90,7 @@ class Resolver:
         self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._merging: set[int] = set()
         self._external: dict[str, dict[str, Any]] = {}
+        self._pairs: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
 
     def fail(self, where: str, problem: str) -> SpecError:
         """A SpecError naming this document and the place in it."""
@@ -122,7 +133,7 @@ class Resolver:
         """The schema `node` stands for: $refs followed, `allOf` merged, booleans as mappings."""
         node = self.deref(node, where)
         if node is True:
-            return {}
+            return ANY
         if node is False:
             return NEVER
         if not isinstance(node, dict):
@@ -148,26 +159,40 @@ class Resolver:
             raise self.fail(where, "allOf must be a list")
         merged = {k: v for k, v in node.items() if k != "allOf"}
         for index, part in enumerate(parts):
-            _merge(merged, self.schema(part, f"{where} allOf[{index}]"))
+            self._merge(merged, self.schema(part, f"{where} allOf[{index}]"))
         return merged
 
+    def _merge(self, into: dict[str, Any], part: dict[str, Any]) -> None:
+        """Fold one `allOf` member into the merged schema: both sets of constraints apply."""
+        for key, value in part.items():
+            if key not in into:
+                into[key] = value
+            elif key == "properties" and isinstance(into[key], dict) and isinstance(value, dict):
+                props = dict(into[key])
+                for name, schema in value.items():
+                    props[name] = self._both(props[name], schema) if name in props else schema
+                into[key] = props
+            else:
+                _narrow(into, key, value)
 
-def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
-    """Fold one `allOf` member into the merged schema: both sets of constraints apply."""
-    for key, value in part.items():
-        if key not in into:
-            into[key] = value
-        elif key == "properties" and isinstance(into[key], dict) and isinstance(value, dict):
-            props = dict(into[key])
-            for name, schema in value.items():
-                props[name] = {"allOf": [props[name], schema]} if name in props else schema
-            into[key] = props
-        elif key == "required" and isinstance(into[key], list) and isinstance(value, list):
-            into[key] = into[key] + [name for name in value if name not in into[key]]
-        elif key in UPPER_BOUNDS and _both_numbers(into[key], value):
-            into[key] = min(into[key], value)
-        elif key in LOWER_BOUNDS and _both_numbers(into[key], value):
-            into[key] = max(into[key], value)
+    def _both(self, first: Any, second: Any) -> dict[str, Any]:
+        """One `allOf` of two property schemas, the same object each time it is asked for:
+        schema.py memoises by id(), and a recursive schema merged with itself must meet
+        its own merge again to stop."""
+        key = (id(first), id(second))
+        if key not in self._pairs:
+            self._pairs[key] = (first, second, {"allOf": [first, second]})
+        return self._pairs[key][2]
+
+
+def _narrow(into: dict[str, Any], key: str, value: Any) -> None:
+    """Keywords other than properties that two `allOf` members both set."""
+    if key == "required" and isinstance(into[key], list) and isinstance(value, list):
+        into[key] = into[key] + [name for name in value if name not in into[key]]
+    elif key in UPPER_BOUNDS and _both_numbers(into[key], value):
+        into[key] = min(into[key], value)
+    elif key in LOWER_BOUNDS and _both_numbers(into[key], value):
+        into[key] = max(into[key], value)
 
 
 def _both_numbers(a: Any, b: Any) -> bool:

@@ -18,6 +18,16 @@ _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header":
 _SWAGGER_NOT_SCHEMA = frozenset(
     {"name", "in", "required", "description", "allowEmptyValue", "collectionFormat", "schema"}
 )
+# How each style puts an array on the wire: Swagger 2 collectionFormat and OpenAPI 3 style.
+_SWAGGER_WIRE = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|", "multi": "multi"}
+_OAS3_WIRE = {
+    "simple": ",",
+    "spaceDelimited": " ",
+    "pipeDelimited": "|",
+    "label": ".",
+    "matrix": ";",
+    "deepObject": "deepObject",
+}
 _FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 ParamKey = tuple[str, str]
@@ -25,13 +35,15 @@ ParamKey = tuple[str, str]
 
 @dataclass(frozen=True)
 class Parameter:
-    """A parameter; `style` is how its value is serialised (a change breaks clients)."""
+    """A parameter; `style` is how an array or object value is serialised, as written, and
+    `wire` the same in a form comparable across OpenAPI 3 and Swagger 2 ("," for csv)."""
 
     where: str  # path | query | header | cookie (Swagger 2 also: body | formData)
     name: str
     required: bool
     schema: Any
     style: str
+    wire: str
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,9 @@ def read_spec(doc: dict[str, Any], label: str) -> Spec:
             if method in item:
                 op_where = f"{where}.{method}"
                 op = mapping(resolver.deref(item[method], op_where), label, op_where)
-                operations[key, method.upper()] = reader.operation(op, path, method, shared, op_where)
+                operations[key, method.upper()] = reader.operation(
+                    op, path, method, shared, op_where
+                )
     return Spec(resolver, paths, operations)
 
 
@@ -138,7 +152,11 @@ class _Reader:
         raise NotImplementedError
 
     def operation(
-        self, op: dict[str, Any], path: str, method: str, shared: dict[ParamKey, Parameter],
+        self,
+        op: dict[str, Any],
+        path: str,
+        method: str,
+        shared: dict[ParamKey, Parameter],
         where: str,
     ) -> Operation:
         raise NotImplementedError
@@ -165,21 +183,35 @@ class _Oas3(_Reader):
             content = self.content(raw.get("content"), f"{where}.content")
             schema = content[min(content)] if content else None
         style = raw.get("style", _DEFAULT_STYLE[place])
-        explode = raw.get("explode", style == "form")
+        explode = raw.get("explode", style == "form") is True
+        if style == "form":
+            wire = "multi" if explode else ","
+        else:
+            wire = _OAS3_WIRE.get(str(style), str(style)) + ("*" if explode else "")
         return Parameter(
-            place, name, raw.get("required") is True or place == "path", schema,
-            f"{style}, explode={str(explode is True).lower()}",
+            place,
+            name,
+            raw.get("required") is True or place == "path",
+            schema,
+            f"style={style}, explode={str(explode).lower()}",
+            wire,
         )
 
     def content(self, raw: Any, where: str) -> dict[str, Any]:
         content: dict[str, Any] = {}
-        for media, obj in sorted(mapping(raw, self.label, where).items(), key=lambda kv: str(kv[0])):
+        for media, obj in sorted(
+            mapping(raw, self.label, where).items(), key=lambda kv: str(kv[0])
+        ):
             described = mapping(obj, self.label, f"{where}.{media}")
             content.setdefault(media_key(media), described.get("schema"))
         return content
 
     def operation(
-        self, op: dict[str, Any], path: str, method: str, shared: dict[ParamKey, Parameter],
+        self,
+        op: dict[str, Any],
+        path: str,
+        method: str,
+        shared: dict[ParamKey, Parameter],
         where: str,
     ) -> Operation:
         params = {**shared, **self.parameters(op.get("parameters"), path, f"{where}.parameters")}
@@ -206,8 +238,15 @@ class _Swagger2(_Reader):
         else:  # Swagger 2 puts type, format, enum, items, maximum... on the parameter itself
             schema = {k: v for k, v in raw.items() if k not in _SWAGGER_NOT_SCHEMA}
         style = raw.get("collectionFormat", "csv")
-        return Parameter(place, name, raw.get("required") is True or place == "path", schema,
-                         f"collectionFormat={style}")
+        wire = _SWAGGER_WIRE.get(str(style), str(style))
+        return Parameter(
+            place,
+            name,
+            raw.get("required") is True or place == "path",
+            schema,
+            f"collectionFormat={style}",
+            wire,
+        )
 
     def media(self, op: dict[str, Any], key: str, where: str) -> list[str]:
         raw = op.get(key, self.r.doc.get(key))
@@ -218,7 +257,11 @@ class _Swagger2(_Reader):
         return sorted({media_key(m) for m in raw}) or [JSON]
 
     def operation(
-        self, op: dict[str, Any], path: str, method: str, shared: dict[ParamKey, Parameter],
+        self,
+        op: dict[str, Any],
+        path: str,
+        method: str,
+        shared: dict[ParamKey, Parameter],
         where: str,
     ) -> Operation:
         every = {**shared, **self.parameters(op.get("parameters"), path, f"{where}.parameters")}

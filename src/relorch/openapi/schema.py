@@ -14,17 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from relorch.openapi.constraints import (
-    Effect,
-    constraint_findings,
-    disjoint,
-    type_findings,
-    types_of,
-)
+from relorch.openapi.constraints import Effect, constraint_findings
+from relorch.openapi.jsontypes import disjoint, type_findings, types_of
 from relorch.openapi.load import MAX_DEPTH, Resolver, SpecError
 
 REQUEST = "request"
 RESPONSE = "response"
+PLAIN = "(schema)"  # the plain side when only one side is a oneOf/anyOf
 MAX_FINDINGS = 500  # per schema node; keeps hostile documents (YAML alias bombs) linear
 
 
@@ -58,14 +54,18 @@ class SchemaDiff:
         self._memo: dict[tuple[int, int, str], list[Finding]] = {}
         self._active: set[tuple[int, int, str]] = set()
 
-    def compare(self, old: Any, new: Any, direction: str, where: str, depth: int = 0) -> list[Finding]:
+    def compare(
+        self, old: Any, new: Any, direction: str, where: str, depth: int = 0
+    ) -> list[Finding]:
         """Findings between two schema nodes (None = undescribed) as seen by clients."""
         if old is None and new is None:
             return []
         if depth > MAX_DEPTH:
-            raise SpecError(f"{self.head.label}: {where}: schemas nested deeper than {MAX_DEPTH} levels")
-        b = {} if old is None else self.base.schema(old, where)
-        h = {} if new is None else self.head.schema(new, where)
+            raise SpecError(
+                f"{self.head.label}: {where}: schemas nested deeper than {MAX_DEPTH} levels"
+            )
+        b = self.base.schema(True if old is None else old, where)
+        h = self.head.schema(True if new is None else new, where)
         if b is h:  # the very same object: one document compared with itself
             return []
         key = (id(b), id(h), direction)
@@ -79,31 +79,43 @@ class SchemaDiff:
         finally:
             self._active.discard(key)
         if len(found) > MAX_FINDINGS:
-            found = [*found[:MAX_FINDINGS], Finding(
-                "", "more-changes", f"{len(found) - MAX_FINDINGS} more changes not listed",
-                any(f.breaking for f in found[MAX_FINDINGS:]),
-            )]
+            found = [
+                *found[:MAX_FINDINGS],
+                Finding(
+                    "",
+                    "more-changes",
+                    f"{len(found) - MAX_FINDINGS} more changes not listed",
+                    any(f.breaking for f in found[MAX_FINDINGS:]),
+                ),
+            ]
         self._memo[key] = found
         return found
 
-    def _compare(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
-                 depth: int) -> list[Finding]:
+    def _compare(
+        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
+    ) -> list[Finding]:
         external = b.get("$external"), h.get("$external")
         if external != (None, None):
             if external[0] == external[1]:
                 return []
-            return [Finding("", "reference-changed",
-                            f"external $ref changed from {external[0] or 'an inline schema'} to "
-                            f"{external[1] or 'an inline schema'} (external references are not followed)",
-                            True)]
+            return [
+                Finding(
+                    "",
+                    "reference-changed",
+                    f"external $ref changed from {external[0] or 'an inline schema'} to "
+                    f"{external[1] or 'an inline schema'} (external references are not followed)",
+                    True,
+                )
+            ]
+        if _has_choice(b) != _has_choice(h):
+            # A plain schema became a oneOf/anyOf (or the reverse): compare it with the choices.
+            return self._variants(b, h, direction, where, depth)
         labels = (self.base.label, self.head.label)
         old_types, new_types = types_of(b, labels[0], where), types_of(h, labels[1], where)
-        found: list[Finding] = []
-        if not (_untyped_choice(b) or _untyped_choice(h)):  # its choices carry the types
-            found += [
-                Finding("", kind, message, breaks(effect, direction))
-                for kind, message, effect in type_findings(old_types, new_types)
-            ]
+        found = [
+            Finding("", kind, message, breaks(effect, direction))
+            for kind, message, effect in type_findings(old_types, new_types)
+        ]
         if disjoint(old_types, new_types):
             return found  # string -> object: the details below the type are noise
         found += [
@@ -115,12 +127,13 @@ class SchemaDiff:
         found += self._variants(b, h, direction, where, depth)
         return found
 
-    def _visible(self, schema: dict[str, Any], resolver: Resolver, direction: str,
-                 where: str) -> tuple[dict[str, Any], set[str]]:
+    def _visible(
+        self, schema: dict[str, Any], resolver: Resolver, direction: str, where: str
+    ) -> tuple[dict[str, Any], set[str]]:
         """Properties clients see in this direction (readOnly ones are never sent, writeOnly
         ones never received) and the names that must be present."""
-        props = schema.get("properties") or {}
-        required = schema.get("required") or []
+        props = schema.get("properties", {})
+        required = schema.get("required", [])
         if not isinstance(props, dict):
             raise resolver.fail(where, "properties must be a mapping")
         if not isinstance(required, list):
@@ -134,8 +147,9 @@ class SchemaDiff:
         names = {str(n) for n in required} - ({str(n) for n in props} - set(visible))
         return visible, names
 
-    def _properties(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
-                    depth: int) -> list[Finding]:
+    def _properties(
+        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
+    ) -> list[Finding]:
         old, old_required = self._visible(b, self.base, direction, where)
         new, new_required = self._visible(h, self.head, direction, where)
         found: list[Finding] = []
@@ -155,84 +169,122 @@ class SchemaDiff:
                     found.append(Finding(at, "property-added", "optional property added", False))
                 continue
             if name in new_required and name not in old_required:
-                message = "property is now required" if direction == REQUEST else (
-                    "property is now always present")
+                message = (
+                    "property is now required"
+                    if direction == REQUEST
+                    else ("property is now always present")
+                )
                 found.append(Finding(at, "property-now-required", message, direction == REQUEST))
             elif name in old_required and name not in new_required:
-                message = "property is now optional" if direction == REQUEST else (
-                    "property may now be absent")
+                message = (
+                    "property is now optional"
+                    if direction == REQUEST
+                    else ("property may now be absent")
+                )
                 found.append(Finding(at, "property-now-optional", message, direction == RESPONSE))
-            found += [f.under(at) for f in self.compare(
-                old.get(name), new.get(name), direction, where + at, depth)]
+            found += [
+                f.under(at)
+                for f in self.compare(old.get(name), new.get(name), direction, where + at, depth)
+            ]
         return found
 
-    def _nested(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
-                depth: int) -> list[Finding]:
+    def _nested(
+        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
+    ) -> list[Finding]:
         found: list[Finding] = []
         if "items" in b or "items" in h:  # a missing side means "any item"
-            found += [f.under("[]") for f in self.compare(
-                b.get("items", True), h.get("items", True), direction, where + "[]", depth)]
+            found += [
+                f.under("[]")
+                for f in self.compare(
+                    b.get("items", True), h.get("items", True), direction, where + "[]", depth
+                )
+            ]
         old_extra, new_extra = b.get("additionalProperties"), h.get("additionalProperties")
         if new_extra is False and old_extra is not False:
-            found.append(Finding("", "additional-properties", "additional properties no longer "
-                                 "allowed", direction == REQUEST))
+            found.append(
+                Finding(
+                    "",
+                    "additional-properties",
+                    "additional properties no longer allowed",
+                    direction == REQUEST,
+                )
+            )
         elif old_extra is False and new_extra is not False:
             # Clients ignore what they do not understand, so this never breaks a reader.
-            found.append(Finding("", "additional-properties", "additional properties now allowed",
-                                 False))
+            found.append(
+                Finding("", "additional-properties", "additional properties now allowed", False)
+            )
         elif isinstance(old_extra, dict) and isinstance(new_extra, dict):
-            found += [f.under(".*") for f in self.compare(
-                old_extra, new_extra, direction, where + ".*", depth)]
+            found += [
+                f.under(".*")
+                for f in self.compare(old_extra, new_extra, direction, where + ".*", depth)
+            ]
         return found
 
-    def _variants(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str,
-                  depth: int) -> list[Finding]:
+    def _variants(
+        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
+    ) -> list[Finding]:
         found: list[Finding] = []
         for keyword in ("oneOf", "anyOf"):
             old = _variants(b, keyword, self.base, where)
             new = _variants(h, keyword, self.head, where)
             if old is None and new is None:
                 continue
-            # A plain schema on one side is a choice of one: itself (without the keyword).
-            old = old if old is not None else {"(schema)": b}
-            new = new if new is not None else {"(schema)": h}
+            # A plain schema on one side is a choice of one: itself.
+            old = old if old is not None else {PLAIN: b}
+            new = new if new is not None else {PLAIN: h}
             for key in sorted(old.keys() & new.keys()):
                 at = f"<{keyword} {key}>"
-                found += [f.under(at) for f in self.compare(
-                    old[key], new[key], direction, where + at, depth)]
+                found += [
+                    f.under(at)
+                    for f in self.compare(old[key], new[key], direction, where + at, depth)
+                ]
             # Request: every old choice must still be accepted by some new one. Response: every
             # new choice must be something an old one could already produce.
             source, target = (old, new) if direction == REQUEST else (new, old)
+            verb, other_verb = (
+                ("removed", "added") if direction == REQUEST else ("added", "removed")
+            )
             for key in sorted(source.keys() - target.keys()):
                 covered = any(
-                    not any(f.breaking for f in self._pair(source[key], other, direction, where,
-                                                           depth))
-                    for other in target.values()
+                    not any(f.breaking for f in self._pair(source[key], t, direction, where, depth))
+                    for t in target.values()
                 )
-                gone = source is old
-                kind = "variant-removed" if gone else "variant-added"
-                verb = "removed" if gone else "added"
-                found.append(Finding(f"<{keyword} {key}>", kind, f"{keyword} choice {verb}",
-                                     not covered))
-            for key in sorted(target.keys() - source.keys()):
-                verb = "removed" if target is old else "added"
-                found.append(Finding(f"<{keyword} {key}>", f"variant-{verb}",
-                                     f"{keyword} choice {verb}", False))
+                if key != PLAIN:
+                    message = f"{keyword} choice {verb}" + ("" if covered else " (no other fits)")
+                    found.append(
+                        Finding(f"<{keyword} {key}>", f"variant-{verb}", message, not covered)
+                    )
+                elif not covered:
+                    message = f"the {'former' if direction == REQUEST else 'new'} schema fits no "
+                    message += f"{'new' if direction == REQUEST else 'former'} {keyword} choice"
+                    found.append(Finding("", f"variant-{verb}", message, True))
+            for key in sorted(target.keys() - source.keys() - {PLAIN}):
+                found.append(
+                    Finding(
+                        f"<{keyword} {key}>",
+                        f"variant-{other_verb}",
+                        f"{keyword} choice {other_verb}",
+                        False,
+                    )
+                )
         return found
 
-    def _pair(self, source: Any, target: Any, direction: str, where: str,
-              depth: int) -> list[Finding]:
+    def _pair(
+        self, source: Any, target: Any, direction: str, where: str, depth: int
+    ) -> list[Finding]:
         if direction == REQUEST:
             return self.compare(source, target, direction, where, depth)
         return self.compare(target, source, direction, where, depth)
 
 
-def _untyped_choice(schema: dict[str, Any]) -> bool:
-    return "type" not in schema and ("oneOf" in schema or "anyOf" in schema)
+def _has_choice(schema: dict[str, Any]) -> bool:
+    return "oneOf" in schema or "anyOf" in schema
 
 
-def _variants(schema: dict[str, Any], keyword: str, resolver: Resolver,
-              where: str) -> dict[str, Any] | None:
+def _variants(
+    schema: dict[str, Any], keyword: str, resolver: Resolver, where: str
+) -> dict[str, Any] | None:
     """The choices of a oneOf/anyOf keyed by the component they name, else by title/position."""
     raw = schema.get(keyword)
     if raw is None:

@@ -49,23 +49,32 @@ def render_arm(
     (`service/api-v2;rev=3`), never ARM expressions: see docs/rendering.md.
     """
     model.config.environment(env)
-    notes: list[str] = []
+    job = _Job(model, env, spec_source, service, [])
     resources: list[dict[str, Any]] = []
     for api in model.apis:
-        resources += _api_resources(model, api, env, spec_source, service, notes)
+        resources += _api_resources(job, api)
     document = {
         "$schema": TEMPLATE_SCHEMA,
         "contentVersion": "1.0.0.0",
         "metadata": {"generator": "relorch", "environment": env},
         "resources": resources,
     }
-    return ArmTemplate(json.dumps(document, indent=2, sort_keys=True) + "\n", tuple(notes))
+    return ArmTemplate(json.dumps(document, indent=2, sort_keys=True) + "\n", tuple(job.notes))
 
 
-def _api_resources(
-    model: RenderModel, api: ApiModel, env: str, spec_source: SpecSource,
-    service: str | None, notes: list[str],
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Job:
+    """One rendering: its inputs and the notes it collects."""
+
+    model: RenderModel
+    env: str
+    spec_source: SpecSource
+    service: str | None
+    notes: list[str]
+
+
+def _api_resources(job: _Job, api: ApiModel) -> list[dict[str, Any]]:
+    model, env, notes = job.model, job.env, job.notes
     apim = model.apim(api.config, env)
     live: list[tuple[MajorModel, int]] = []
     for major in api.majors:
@@ -78,11 +87,11 @@ def _api_resources(
             live.append((major, current))
     if not live:
         return []
-    svc = _service(api.config, apim, env, service)
+    svc = _service(api.config, apim, env, job.service)
     version_set = _resource(VERSION_SET, [svc, api.name], _version_set_properties(api.config, apim))
     out = [version_set]
     for major, current in live:
-        out += _major_resources(model, api, major, current, env, apim, svc, spec_source, notes)
+        out += _major_resources(job, api, major, current=current, svc=svc)
     return out
 
 
@@ -91,8 +100,10 @@ def _service(api: ApiConfig, apim: ApimConfig, env: str, override: str | None) -
     if name is None:
         raise ConfigError(
             f"no API Management service for {api.name} in {env}",
-            hint=(f"set service in [apis.{api.name}.apim] or [environments.{env}.apim], "
-                  "or pass --service NAME"),
+            hint=(
+                f"set service in [apis.{api.name}.apim] or [environments.{env}.apim], "
+                "or pass --service NAME"
+            ),
         )
     if not _SERVICE_NAME.fullmatch(name):
         raise ConfigError(
@@ -117,41 +128,51 @@ def _version_set_properties(api: ApiConfig, apim: ApimConfig) -> dict[str, Any]:
 
 
 def _major_resources(
-    model: RenderModel, api: ApiModel, major: MajorModel, current: int, env: str,
-    apim: ApimConfig, svc: str, spec_source: SpecSource, notes: list[str],
+    job: _Job, api: ApiModel, major: MajorModel, *, current: int, svc: str
 ) -> list[dict[str, Any]]:
+    apim = job.model.apim(api.config, job.env)
     api_id = f"{api.name}-v{major.major}"
     version_set_id = resource_id(VERSION_SET, svc, api.name)
     locked = _locked_properties(api.config, apim, major, version_set_id)
     kept = kept_revisions(major.info, current, apim.keep_revisions)
     head = kept[-1]  # the current revision: the API itself, not a ;rev= copy
     root_id = resource_id(API, svc, api_id)
-    resources = [_resource(
-        API, [svc, api_id],
-        {**locked, **_revision_properties(api.config, head, spec_source, notes)},
-        [version_set_id],
-    )]
+    resources = [
+        _resource(
+            API,
+            [svc, api_id],
+            {**locked, **_revision_properties(job, api.config, head)},
+            [version_set_id],
+        )
+    ]
     chain = [root_id]
     for rev in kept[:-1]:  # oldest first, one after the other: each depends on the previous
         name = f"{api_id};rev={rev.revision}"
-        props = {**locked, **_revision_properties(api.config, rev, spec_source, notes),
-                 "sourceApiId": root_id}
+        props = {**locked, **_revision_properties(job, api.config, rev), "sourceApiId": root_id}
         resources.append(_resource(API, [svc, name], props, [chain[-1]]))
         chain.append(resource_id(API, svc, name))
     release = f"{api_id}-rev{current}"
-    resources.append(_resource(
-        RELEASE, [svc, api_id, release],
-        {"apiId": resource_id(API, svc, f"{api_id};rev={current}"),
-         "notes": literal(f"{head.tag} is current in {env}")},
-        chain,
-    ))
-    headers = deprecation_headers(major.support, model.config.support.migration_guide)
+    resources.append(
+        _resource(
+            RELEASE,
+            [svc, api_id, release],
+            {
+                "apiId": resource_id(API, svc, f"{api_id};rev={current}"),
+                "notes": literal(f"{head.tag} is current in {job.env}"),
+            },
+            chain,
+        )
+    )
+    headers = deprecation_headers(major.support, job.model.config.support.migration_guide)
     if major.support.state != CURRENT and headers:
-        resources.append(_resource(
-            POLICY, [svc, api_id, "policy"],
-            {"format": "rawxml", "value": literal(policy_xml(headers))},
-            [resource_id(RELEASE, svc, api_id, release)],
-        ))
+        resources.append(
+            _resource(
+                POLICY,
+                [svc, api_id, "policy"],
+                {"format": "rawxml", "value": literal(policy_xml(headers))},
+                [resource_id(RELEASE, svc, api_id, release)],
+            )
+        )
     return resources
 
 
@@ -186,17 +207,15 @@ def version_description(major: MajorModel) -> str:
     return f"v{major.major}: deprecated, use v{state.successor}{when}"
 
 
-def _revision_properties(
-    api: ApiConfig, rev: RevisionInfo, spec_source: SpecSource, notes: list[str]
-) -> dict[str, Any]:
+def _revision_properties(job: _Job, api: ApiConfig, rev: RevisionInfo) -> dict[str, Any]:
     props: dict[str, Any] = {
         "apiRevision": str(rev.revision),
         "apiRevisionDescription": literal(f"{rev.tag} ({rev.sha[:12]})"),
     }
     if api.spec:
-        text = spec_source(rev.sha, api.spec)
+        text = job.spec_source(rev.sha, api.spec)
         if text is None:
-            notes.append(f"{rev.tag} has no {api.spec}: its revision is created without an import")
+            job.notes.append(f"{rev.tag} has no {api.spec}: that revision is not imported")
         else:
             props["format"] = spec_format(api.spec, text)
             props["value"] = literal(text)

@@ -93,7 +93,7 @@ def kept_revisions(info: MajorInfo, current: int, keep: int) -> tuple[RevisionIn
             hint="fetch the tags (git fetch --tags) and run again",
         )
     upto = [rev for rev in info.revisions if rev.revision <= current]
-    return tuple(upto[-max(keep, 2):])
+    return tuple(upto[-max(keep, 2) :])
 
 
 def api_path(api: ApiConfig, apim: ApimConfig) -> str:

@@ -48,14 +48,16 @@ def headers_data(model: RenderModel) -> dict[str, Any]:
     entries = []
     for api in model.apis:
         for major in api.majors:
-            entries.append({
-                "api": api.name,
-                "major": major.major,
-                "version": f"v{major.major}",
-                "path": api_path(api.config, api.config.apim),
-                "state": major.support.state,
-                "headers": deprecation_headers(major.support, guide),
-            })
+            entries.append(
+                {
+                    "api": api.name,
+                    "major": major.major,
+                    "version": f"v{major.major}",
+                    "path": api_path(api.config, api.config.apim),
+                    "state": major.support.state,
+                    "headers": deprecation_headers(major.support, guide),
+                }
+            )
     return {"majors": entries}
 
 

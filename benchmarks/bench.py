@@ -1,0 +1,368 @@
+"""relorch benchmarks: release vs the raw-git floor, startup, and the ledger at scale.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench.py            # both sizes, 7 repeats (~10 min first time)
+    .venv/bin/python benchmarks/bench.py --quick    # small size, 3 repeats
+    .venv/bin/python benchmarks/bench.py --sizes 2000x20000 --repeat 5 --json out.json
+
+See benchmarks/README.md for what each figure means and the goals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ledger_bench import LedgerRun, build_ledger, ledger_api_missing, measure_ledger  # noqa: E402
+from profiling import import_profile, trace_profile  # noqa: E402
+from synth import WORK, Origin, Size, build_origin, git, hermetic_env, working_copy  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RELORCH = ROOT / ".venv" / "bin" / "relorch"
+PRESETS = {"small": Size(2000, 20000), "large": Size(20000, 200000)}
+RELEASE_GOAL = 1.3  # release / raw git at 20,000 tags
+STARTUP_GOAL = 0.25  # seconds, --version and --help
+LEDGER_READ_GOAL = 0.5  # seconds, status and deploy --dry-run at 100,000 records
+APPEND_GROWTH_GOAL = 1.5  # append cost at the largest ledger / at the smallest
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def timed(*argv: str | Path, cwd: Path, expect: int = 0, env: dict[str, str] | None = None) -> float:
+    """Wall time of one command (output captured); raise when it exits other than `expect`."""
+    started = time.perf_counter()
+    proc = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True,
+                          env=env or hermetic_env(), check=False)
+    took = time.perf_counter() - started
+    if proc.returncode != expect:
+        raise RuntimeError(f"{' '.join(map(str, argv))} exited {proc.returncode} in {cwd}:\n"
+                           + proc.stderr.decode(errors="replace")[-2000:])
+    return took
+
+
+# -- release ---------------------------------------------------------------------------------
+
+
+class Clone:
+    """The measurement clone: makes and publishes commits, knows the next v5 revision."""
+
+    def __init__(self, bare: Path, path: Path, next_revision: int) -> None:
+        self.bare, self.path, self.next_revision, self.count = bare, path, next_revision, 0
+
+    def new_commit(self) -> None:
+        """One commit on main, pushed with plain git (never timed)."""
+        self.count += 1
+        target = self.path / "src" / f"f{self.count % 8}.txt"
+        target.write_text(f"bench change {self.count}\n")
+        git("commit", "--quiet", "--all", "-m", f"fix: bench change {self.count}", cwd=self.path)
+        git("push", "--quiet", "origin", "main", cwd=self.path)
+
+    def expect_released(self) -> None:
+        """The origin now has v5-rev{next} on HEAD; advance."""
+        tag = f"v5-rev{self.next_revision}"
+        head = git("rev-parse", "HEAD", cwd=self.path).strip()
+        tagged = git("rev-parse", f"refs/tags/{tag}^{{commit}}", cwd=self.bare).strip()
+        if tagged != head:
+            raise RuntimeError(f"{tag} on the origin is {tagged}, HEAD is {head}")
+        self.next_revision += 1
+
+
+def raw_release(clone: Clone) -> float:
+    """The floor: the same ref listing, annotated tag and atomic push, with plain git."""
+    started = time.perf_counter()
+    listing = git("ls-remote", "origin", "refs/heads/main", "refs/tags/v*-rev*", cwd=clone.path)
+    newest = max(
+        int(ref.rsplit("-rev", 1)[1])
+        for ref in (line.partition("\t")[2] for line in listing.splitlines())
+        if ref.startswith("refs/tags/v5-rev") and not ref.endswith("^{}")
+    )
+    tag = f"v5-rev{newest + 1}"
+    git("tag", "--annotate", "--no-sign", "-m", f"{tag}\n\nFixes:\n- bench", "--", tag, "HEAD",
+        cwd=clone.path)
+    git("push", "--porcelain", "--atomic", "origin", f"refs/tags/{tag}:refs/tags/{tag}",
+        cwd=clone.path)
+    took = time.perf_counter() - started
+    clone.expect_released()
+    return took
+
+
+def measure_release(origin: Origin, run_dir: Path, repeat: int) -> dict[str, list[float]]:
+    """relorch release --revision, the raw-git floor and relorch plan, interleaved."""
+    bare, path = working_copy(origin, run_dir, origin.size.key)
+    clone = Clone(bare, path, origin.newest_revision + 1)
+    samples: dict[str, list[float]] = {"release": [], "raw": [], "plan": []}
+    for rep in range(repeat + 1):  # the first round warms caches and is not counted
+        clone.new_commit()
+        plan = timed(RELORCH, "plan", cwd=path)
+        release = timed(RELORCH, "release", "--revision", cwd=path)
+        clone.expect_released()
+        clone.new_commit()
+        raw = raw_release(clone)
+        if rep:
+            samples["plan"].append(plan)
+            samples["release"].append(release)
+            samples["raw"].append(raw)
+    return samples
+
+
+def profile_release(origin: Origin, run_dir: Path) -> dict[str, Any]:
+    """Where one `relorch release --revision` and one `relorch plan` spend their time."""
+    bare, path = working_copy(origin, run_dir, origin.size.key + "-profile")
+    clone = Clone(bare, path, origin.newest_revision + 1)
+    clone.new_commit()
+    out = {
+        "plan": trace_profile([RELORCH, "plan"], path, run_dir / "plan.trace"),
+        "plan_imports": import_profile(["plan"], path),
+        "release": trace_profile([RELORCH, "release", "--revision"], path,
+                                 run_dir / "release.trace"),
+    }
+    clone.expect_released()
+    return out
+
+
+# -- startup ---------------------------------------------------------------------------------
+
+
+def measure_startup(repeat: int) -> dict[str, list[float]]:
+    """relorch --version / --help against the interpreter and git floors."""
+    here = Path(tempfile.gettempdir())
+    cases = {
+        "relorch --version": [RELORCH, "--version"],
+        "relorch --help": [RELORCH, "--help"],
+        "python -c pass (floor)": [sys.executable, "-c", "pass"],
+        "git --version (floor)": ["git", "--version"],
+    }
+    samples: dict[str, list[float]] = {}
+    for name, argv in cases.items():
+        timed(*argv, cwd=here)
+        samples[name] = [timed(*argv, cwd=here) for _ in range(max(repeat, 10))]
+    return samples
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def med(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def cell(values: Sequence[float] | None) -> str:
+    if not values:
+        return "-"
+    return f"{med(values):.3f} s ({min(values):.3f}-{max(values):.3f})"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report_release(results: list[tuple[Origin, dict[str, list[float]]]]) -> tuple[str, dict[str, Any]]:
+    headers = ["median (min-max), N runs", *[o.size.label for o, _ in results]]
+    names = [("release", "relorch release --revision"),
+             ("raw", "raw git: ls-remote + tag -a + push --atomic"),
+             ("plan", "relorch plan")]
+    rows = [[label, *[cell(s[key]) for _, s in results]] for key, label in names]
+    ratios: dict[str, dict[str, float]] = {}
+    for key in ("release", "plan"):
+        row = [f"ratio {key}/raw" + (f" (goal <= {RELEASE_GOAL} at 20,000 tags)"
+                                      if key == "release" else "")]
+        for origin, s in results:
+            ratio = med(s[key]) / med(s["raw"])
+            ratios.setdefault(origin.size.key, {})[key] = ratio
+            mark = ""
+            if key == "release" and origin.size.tags >= 20000:
+                mark = "  " + verdict(ratio <= RELEASE_GOAL)
+            row.append(f"{ratio:.2f}{mark}")
+        rows.append(row)
+    rows.append(["origin build (0 = cached)", *[f"{o.build_seconds:.1f} s" for o, _ in results]])
+    data = {
+        o.size.key: {"tags": o.size.tags, "commits": o.size.commits,
+                     "build_seconds": o.build_seconds, "samples": s,
+                     "medians": {k: med(v) for k, v in s.items()}, "ratios": ratios[o.size.key]}
+        for o, s in results
+    }
+    return table(headers, rows), data
+
+
+def report_startup(samples: dict[str, list[float]]) -> tuple[str, dict[str, Any]]:
+    rows = []
+    for name, values in samples.items():
+        goal = ""
+        if name.startswith("relorch"):
+            goal = f"< {STARTUP_GOAL} s: {verdict(med(values) < STARTUP_GOAL)}"
+        rows.append([name, cell(values), goal])
+    return (table(["startup", "median (min-max)", "goal"], rows),
+            {name: {"samples": v, "median": med(v)} for name, v in samples.items()})
+
+
+def report_ledger(runs: list[LedgerRun]) -> tuple[str, dict[str, Any]]:
+    names: list[str] = []
+    for run in runs:
+        names += [n for n in run.samples if n not in names]
+    headers = ["median (min-max)", *[f"{r.records:,} records" for r in runs]]
+    rows = [[n, *[cell(r.samples.get(n)) for r in runs]] for n in names]
+    rows.append(["ledger build (0 = cached)", *[f"{r.build_seconds:.1f} s" for r in runs]])
+    lines = [table(headers, rows)]
+    small, big = runs[0], runs[-1]
+    goals = []
+    for name in ("status --env production", "deploy v5@latest --dry-run"):
+        if name in big.samples:
+            value = med(big.samples[name])
+            goals.append(f"{name} at {big.records:,}: {value:.3f} s "
+                         f"(goal < {LEDGER_READ_GOAL} s: {verdict(value < LEDGER_READ_GOAL)})")
+    for name in [n for n in names if n.startswith("append")]:
+        if name in big.samples and name in small.samples and big is not small:
+            growth = med(big.samples[name]) / med(small.samples[name])
+            goals.append(f"{name}: {big.records:,} vs {small.records:,} = {growth:.2f}x "
+                         f"(goal <= {APPEND_GROWTH_GOAL}x: {verdict(growth <= APPEND_GROWTH_GOAL)})")
+    lines += goals
+    for run in runs:
+        lines += [f"note ({run.records:,}): {n}" for n in run.notes]
+    data = {str(r.records): {"build_seconds": r.build_seconds, "samples": r.samples,
+                             "medians": {k: med(v) for k, v in r.samples.items()},
+                             "notes": r.notes} for r in runs}
+    return "\n".join(lines), data
+
+
+def format_profile(title: str, prof: dict[str, Any]) -> str:
+    lines = [f"{title}: wall {prof['wall']:.3f} s; inside git {prof['git_total']:.3f} s in "
+             f"{len(prof['calls'])} git processes; outside git {prof['outside_git']:.3f} s"]
+    for call in prof["calls"]:
+        lines.append(f"    {call['seconds']:.3f} s  git {call['argv']}")
+    return "\n".join(lines)
+
+
+def format_imports(prof: dict[str, Any]) -> str:
+    lines = [f"python imports of `relorch plan` (-X importtime): {prof['total']:.3f} s; biggest:"]
+    lines += [f"    {s:.3f} s  {name}" for name, s in prof["top"]]
+    return "\n".join(lines)
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def parse_size(text: str) -> Size:
+    if text in PRESETS:
+        return PRESETS[text]
+    tags, _, commits = text.partition("x")
+    if not (tags.isdigit() and commits.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r}: use small, large or TAGSxCOMMITS")
+    return Size(int(tags), int(commits))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small size only, 3 repeats, ledgers of 1,000 and 10,000")
+    parser.add_argument("--sizes", nargs="+", type=parse_size, metavar="SIZE",
+                        help="small (2000x20000), large (20000x200000) or TAGSxCOMMITS")
+    parser.add_argument("--repeat", type=int, help="runs per figure (default 7, --quick 3)")
+    parser.add_argument("--ledger-sizes", nargs="+", type=int, metavar="N",
+                        help="ledger records (default 1000 100000; --quick 1000 10000)")
+    parser.add_argument("--no-ledger", action="store_true", help="skip the ledger section")
+    parser.add_argument("--no-profile", action="store_true", help="skip the time breakdowns")
+    parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work/runs/*")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([PRESETS["small"]] if args.quick else list(PRESETS.values()))
+    repeat = args.repeat or (3 if args.quick else 7)
+    ledger_sizes = args.ledger_sizes or ([1000, 10000] if args.quick else [1000, 100000])
+    if not RELORCH.exists():
+        parser.error(f"{RELORCH} is missing: create the virtualenv and pip install -e . first")
+    # relorch's ledger API also runs in-process here: give it the same hermetic environment.
+    os.environ.clear()
+    os.environ.update(hermetic_env())
+
+    run_dir = WORK / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    run_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    out: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "git": git("--version").strip()},
+        "repeat": repeat,
+    }
+    text: list[str] = []
+    try:
+        log("startup ...")
+        startup_text, out["startup"] = report_startup(measure_startup(repeat))
+        text.append(startup_text)
+        results = []
+        for size in sizes:
+            log(f"release, {size.label} ...")
+            origin = build_origin(size, log=log)
+            results.append((origin, measure_release(origin, run_dir, repeat)))
+        release_text, out["release"] = report_release(results)
+        text.append(release_text)
+        if not args.no_profile:
+            log("profiling release and plan at the largest size ...")
+            prof = profile_release(results[-1][0], run_dir)
+            out["profile"] = prof
+            label = results[-1][0].size.label
+            text.append(format_profile(f"relorch release --revision at {label}", prof["release"]))
+            text.append(format_profile(f"relorch plan at {label}", prof["plan"]))
+            text.append(format_imports(prof["plan_imports"]))
+        if args.no_ledger:
+            pass
+        elif (missing := ledger_api_missing()) is not None:
+            text.append(f"ledger section skipped: {missing}")
+            out["ledger"] = {"skipped": missing}
+        else:
+            origin = build_origin(PRESETS["small"], log=log)
+            runs = []
+            for count in sorted(ledger_sizes):
+                log(f"ledger, {count:,} records ...")
+                built = build_ledger(origin, count, log=log)
+                runs.append(measure_ledger(origin, built, run_dir, RELORCH, repeat, timed, log))
+            ledger_text, out["ledger"] = report_ledger(runs)
+            text.append(f"ledger (on the {origin.size.label} repository)\n" + ledger_text)
+            if not args.no_profile:
+                out["ledger_profile"] = {}
+                clone = run_dir / f"ledger{runs[-1].records}-clone"
+                for name, words in (("status", ["status", "--env", "production"]),
+                                    ("deploy --dry-run", ["deploy", "v5@latest", "--env",
+                                                          "production", "--dry-run"]),
+                                    ("hold", ["hold", "v5", "--env", "production", "--reason",
+                                              "profile"])):
+                    prof = trace_profile([RELORCH, *words], clone, run_dir / f"{name}.trace")
+                    out["ledger_profile"][name] = prof
+                    text.append(format_profile(
+                        f"relorch {' '.join(words)} at {runs[-1].records:,} records", prof))
+    finally:
+        if not args.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    out["seconds"] = time.perf_counter() - started
+    print(f"relorch benchmarks ({out['machine']['platform']}, {out['machine']['cpus']} CPUs, "
+          f"{out['machine']['git']}, Python {out['machine']['python']}, {repeat} runs each)\n")
+    print("\n\n".join(text))
+    print(f"\ntotal benchmark time {out['seconds']:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

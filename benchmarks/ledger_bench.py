@@ -1,0 +1,253 @@
+"""The ledger section of the benchmarks: ledgers of N records built through relorch's own API."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from synth import WORK, Origin, clone_of, git, hermetic_env, working_copy
+
+if TYPE_CHECKING:
+    from relorch.records import Record
+
+# Bump when the generated records change: cached ledgers are keyed by it.
+LEDGER_GENERATOR = 1
+COMMITS_PER_LEDGER = 1000  # appends used to build any ledger: its history has this many commits
+ACTOR = "ci-bot"
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A cached bare repository whose refs/relorch/ledger holds `records` records."""
+
+    records: int
+    path: Path
+    build_seconds: float
+
+
+def ledger_api_missing() -> str | None:
+    """Why the ledger section cannot run (None when relorch's ledger API is importable)."""
+    try:
+        from relorch.holds import apply_hold, plan_hold  # noqa: F401
+        from relorch.ledger import Ledger  # noqa: F401
+        from relorch.ledger_state import replay  # noqa: F401
+        from relorch.records import new_record  # noqa: F401
+    except ImportError as exc:
+        return f"relorch's ledger API is not importable yet ({exc})"
+    return None
+
+
+def _revision_tags(origin: Path) -> dict[int, list[tuple[int, str, str]]]:
+    """major -> [(revision, tag, commit sha)] of the origin's revision tags, by revision."""
+    out = git("for-each-ref", "--format=%(refname:lstrip=2) %(*objectname)", "refs/tags/v*-rev*",
+              cwd=origin)
+    tags: dict[int, list[tuple[int, str, str]]] = {}
+    for line in out.splitlines():
+        name, sha = line.split()
+        major, revision = name[1:].split("-rev")
+        tags.setdefault(int(major), []).append((int(revision), name, sha))
+    for revisions in tags.values():
+        revisions.sort()
+    return tags
+
+
+def _units(tags: dict[int, list[tuple[int, str, str]]]) -> Iterator[list[Record]]:
+    """Deterministic, plausible ledger traffic, in units that leave no lock or hold open.
+
+    A unit deploys one revision to staging and then production (started + succeeded or
+    failed); every 10th production deploy is first held and unheld; every 15th unit rolls
+    an older major back in production. v5's newest revision succeeds in staging first, so
+    `deploy v5@latest --env production` (promote_from = staging) is allowed at every size.
+    """
+    from relorch.records import new_record
+
+    rng = random.Random(20240101)
+    clock = itertools.count()
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    newest = max(tags)
+    nxt = {major: 0 for major in tags}
+    prod: dict[int, list[int]] = {major: [] for major in tags}  # successful revisions, in order
+
+    def rec(env: str, action: str, status: str, major: int, revision: int, tag: str, sha: str,
+            **extra: str | None) -> Record:
+        return new_record(api="products", env=env, action=action, status=status,
+                          now=start + timedelta(minutes=5 * next(clock)), actor=ACTOR,
+                          major=major, revision=revision, tag=tag, sha=sha,
+                          run_url=f"https://ci.example.invalid/runs/{rng.randrange(10**9)}",
+                          **extra)  # type: ignore[arg-type]
+
+    def deploy(env: str, action: str, major: int, entry: tuple[int, str, str],
+               ok: bool = True) -> list[Record]:
+        started = rec(env, action, "started", major, *entry)
+        done = rec(env, action, "succeeded" if ok else "failed", major, *entry, lock=started.id)
+        return [started, done]
+
+    yield deploy("staging", "deploy", newest, tags[newest][-1])
+    for unit in itertools.count(1):
+        major = newest if rng.random() < 0.6 else rng.randrange(1, newest)
+        entry = tags[major][nxt[major] % len(tags[major])]
+        nxt[major] += 1
+        out = deploy("staging", "deploy", major, entry)
+        if unit % 10 == 0:
+            held = rec("production", "hold", "held", major, *entry, reason="waiting for sign-off")
+            out += [held, rec("production", "unhold", "lifted", major, *entry, lock=held.id)]
+        ok = rng.random() > 0.05
+        out += deploy("production", "deploy", major, entry, ok)
+        if ok:
+            prod[major].append(entry[0])
+        old = rng.randrange(1, newest)
+        if unit % 15 == 0 and len(prod[old]) >= 2:
+            back = prod[old][-2]
+            out += deploy("production", "rollback", old, tags[old][back - 1])
+            prod[old].append(back)
+        yield out
+
+
+def records_for(count: int, origin: Path) -> list[Record]:
+    """Exactly `count` records: whole units, topped up with notice records."""
+    from relorch.records import new_record
+
+    out: list[Record] = []
+    for unit in _units(_revision_tags(origin)):
+        if len(out) + len(unit) > count:
+            break
+        out.extend(unit)
+    when = datetime(2030, 1, 1, tzinfo=UTC)
+    while len(out) < count:
+        key = f"bench-fill-{len(out)}"
+        out.append(new_record(api="products", env="production", action="notice", status="sent",
+                              now=when, actor=ACTOR, extra={"key": key}))
+    return out
+
+
+def build_ledger(origin: Origin, count: int, *, log: Log) -> Built:
+    """A cached bare repo with a ledger of `count` records, appended by relorch.ledger.Ledger.
+
+    The ledger is written in COMMITS_PER_LEDGER appends (count/1000 records each) by the
+    same code `relorch hold`/`deploy` use, in local mode (no remote), then verified by
+    replaying every record and comparing with the stored state snapshot.
+    """
+    from relorch.config import parse_config
+    from relorch.gitio import Git
+    from relorch.ledger import Ledger
+    from relorch.ledger_state import replay
+
+    path = WORK / f"ledger-{origin.size.key}-n{count}-l{LEDGER_GENERATOR}.git"
+    if (path / "relorch-bench-complete").exists():
+        return Built(count, path, 0.0)
+    if path.exists():
+        shutil.rmtree(path)
+    started = time.perf_counter()
+    tmp = WORK / f"{path.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    git("init", "--quiet", "--bare", "-b", "main", str(tmp))
+    records = records_for(count, origin.path)
+    config = parse_config({"apis": {"products": {}}}, root=tmp)
+    ledger = Ledger(Git(tmp), config, clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    assert ledger.remote is None
+    batch = max(1, -(-count // COMMITS_PER_LEDGER))
+    for first in range(0, count, batch):
+        part = records[first:first + batch]
+        ledger.append(lambda _state, part=part: part, subject=f"bench: records {first}+")
+    stored = list(ledger.records(sync=False))
+    if len(stored) != count:
+        raise RuntimeError(f"ledger holds {len(stored)} records, wanted {count}")
+    snapshot = ledger.read_state()
+    if replay(reversed(stored)).to_json() != snapshot.to_json():
+        raise RuntimeError("the ledger's state snapshot differs from a replay of its records")
+    git("repack", "-adq", cwd=tmp)
+    (tmp / "relorch-bench-complete").write_text(f"{count}\n")
+    tmp.rename(path)
+    took = time.perf_counter() - started
+    log(f"  built ledger of {count:,} records in {took:.1f} s ({path.name})")
+    return Built(count, path, took)
+
+
+@dataclass
+class LedgerRun:
+    """Figures for one ledger size: name -> samples (seconds); notes on what was skipped."""
+
+    records: int
+    build_seconds: float
+    samples: dict[str, list[float]]
+    notes: list[str]
+
+
+def command_available(relorch: Path, *words: str) -> bool:
+    """Whether the installed relorch has this command (its --help exits 0)."""
+    proc = subprocess.run([str(relorch), *words, "--help"], capture_output=True,
+                          env=hermetic_env(), check=False)
+    return proc.returncode == 0
+
+
+def measure_ledger(origin: Origin, built: Built, run_dir: Path, relorch: Path, repeat: int,
+                   timed: Callable[..., float], log: Log) -> LedgerRun:
+    """status, deploy --dry-run, hold/unhold (CLI and in-process) against a ledger of N."""
+    from relorch.config import load_config
+    from relorch.gitio import Git
+    from relorch.holds import apply_hold, plan_hold
+    from relorch.ledger import Ledger
+
+    name = f"ledger{built.records}"
+    bare, clone = working_copy(origin, run_dir, name)
+    git("fetch", "--quiet", str(built.path), "+refs/relorch/ledger:refs/relorch/ledger", cwd=bare)
+    run = LedgerRun(built.records, built.build_seconds, {}, [])
+    history = ["history", "--limit", "5", "--json"]
+    if command_available(relorch, "history"):
+        timed(relorch, *history, cwd=clone)  # also the first, shallow fetch of the ledger
+    status = ["status", "--env", "production"]
+    timed(relorch, *status, cwd=clone)
+    run.samples["status --env production"] = [timed(relorch, *status, cwd=clone)
+                                              for _ in range(repeat)]
+    cold = []
+    for i in range(repeat):
+        fresh = clone_of(bare, run_dir / f"{name}-cold{i}")
+        cold.append(timed(relorch, *status, cwd=fresh))
+        shutil.rmtree(fresh)
+    run.samples["status, fresh clone (fetches ledger)"] = cold
+    if command_available(relorch, "deploy"):
+        dry = ["deploy", "v5@latest", "--env", "production", "--dry-run"]
+        timed(relorch, *dry, cwd=clone)
+        run.samples["deploy v5@latest --dry-run"] = [timed(relorch, *dry, cwd=clone)
+                                                     for _ in range(repeat)]
+    else:
+        run.notes.append("deploy --dry-run skipped: `relorch deploy` is not available yet")
+    if command_available(relorch, "hold") and command_available(relorch, "unhold"):
+        hold = ["hold", "v5", "--env", "production", "--reason", "bench"]
+        unhold = ["unhold", "v5", "--env", "production"]
+        appends = []
+        for _ in range(repeat):
+            appends.append(timed(relorch, *hold, cwd=clone))
+            appends.append(timed(relorch, *unhold, cwd=clone))
+        run.samples["append: hold/unhold (CLI)"] = appends
+    else:
+        run.notes.append("CLI append skipped: `relorch hold`/`unhold` are not available yet")
+    git_ = Git(clone)
+    config = load_config(clone)
+    in_process = []
+    reads = []
+    for _ in range(repeat):
+        for action, reason in (("hold", "bench"), ("unhold", None)):
+            t0 = time.perf_counter()
+            plan = plan_hold(git_, config, action=action, ref_text="v5", env="production",
+                             reason=reason)
+            outcome = apply_hold(git_, config, plan)
+            in_process.append(time.perf_counter() - t0)
+            if outcome.record is None:
+                raise RuntimeError(f"in-process {action} wrote nothing")
+        t0 = time.perf_counter()
+        Ledger(git_, config).read_state()
+        reads.append(time.perf_counter() - t0)
+    run.samples["append: plan_hold+apply_hold (in-process)"] = in_process
+    run.samples["Ledger.read_state (in-process)"] = reads
+    log(f"  ledger {built.records:,}: done")
+    return run

@@ -1,0 +1,53 @@
+"""Rendering versioning config: ARM for API Management, a manifest, headers, user templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from relorch.errors import UsageError
+from relorch.render.context import RenderModel, SpecSource
+
+BUILTIN = ("arm", "manifest", "headers")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered document and the notes about what was left out of it."""
+
+    kind: str  # arm | manifest | headers | template
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+def render(
+    what: str,
+    model: RenderModel,
+    *,
+    env: str | None,
+    spec_source: SpecSource,
+    service: str | None = None,
+    template: Path | None = None,
+) -> Rendered:
+    """Render `what` (arm, manifest, headers, or the template file `template`) from `model`."""
+    if what == "arm":
+        from relorch.render.arm import render_arm
+
+        if env is None:
+            raise UsageError("render arm needs --env", hint="relorch render arm --env production")
+        arm = render_arm(model, env, spec_source, service=service)
+        return Rendered("arm", arm.text, arm.notes)
+    if what == "manifest":
+        from relorch.render.manifest import render_manifest
+
+        return Rendered("manifest", render_manifest(model, env))
+    if what == "headers":
+        from relorch.render.headers import render_headers
+
+        return Rendered("headers", render_headers(model))
+    from relorch.render.manifest import manifest_data
+    from relorch.render.usertemplate import read_template, render_template
+
+    path = template if template is not None else Path(what)
+    source = read_template(path, what)
+    return Rendered("template", render_template(source, what, manifest_data(model, env)))
