@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench.py            # both sizes, 7 repeats (~10 min first time)
+    .venv/bin/python benchmarks/bench.py            # both sizes, 7 repeats
     .venv/bin/python benchmarks/bench.py --quick    # small size, 3 repeats
     .venv/bin/python benchmarks/bench.py --sizes 2000x20000 --repeat 5 --json out.json
 
@@ -16,8 +16,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,11 +25,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledger_bench import LedgerRun, build_ledger, ledger_api_missing, measure_ledger  # noqa: E402
-from profiling import import_profile, trace_profile  # noqa: E402
-from synth import WORK, Origin, Size, build_origin, git, hermetic_env, working_copy  # noqa: E402
+from ledger_bench import LedgerRun, build_ledger, ledger_api_missing, measure_ledger
+from measure import Samples, clock, load, med, repeated, since, timed
+from profiling import import_profile, trace_profile
+from synth import WORK, Origin, Size, build_origin, git, hermetic_env, working_copy
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RELORCH = ROOT / ".venv" / "bin" / "relorch"
 PRESETS = {"small": Size(2000, 20000), "large": Size(20000, 200000)}
 RELEASE_GOAL = 1.3  # release / raw git at 20,000 tags
@@ -42,18 +42,6 @@ APPEND_GROWTH_GOAL = 1.5  # append cost at the largest ledger / at the smallest
 
 def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def timed(*argv: str | Path, cwd: Path, expect: int = 0, env: dict[str, str] | None = None) -> float:
-    """Wall time of one command (output captured); raise when it exits other than `expect`."""
-    started = time.perf_counter()
-    proc = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True,
-                          env=env or hermetic_env(), check=False)
-    took = time.perf_counter() - started
-    if proc.returncode != expect:
-        raise RuntimeError(f"{' '.join(map(str, argv))} exited {proc.returncode} in {cwd}:\n"
-                           + proc.stderr.decode(errors="replace")[-2000:])
-    return took
 
 
 # -- release ---------------------------------------------------------------------------------
@@ -83,9 +71,9 @@ class Clone:
         self.next_revision += 1
 
 
-def raw_release(clone: Clone) -> float:
+def raw_release(clone: Clone) -> tuple[float, float]:
     """The floor: the same ref listing, annotated tag and atomic push, with plain git."""
-    started = time.perf_counter()
+    start = clock()
     listing = git("ls-remote", "origin", "refs/heads/main", "refs/tags/v*-rev*", cwd=clone.path)
     newest = max(
         int(ref.rsplit("-rev", 1)[1])
@@ -93,20 +81,36 @@ def raw_release(clone: Clone) -> float:
         if ref.startswith("refs/tags/v5-rev") and not ref.endswith("^{}")
     )
     tag = f"v5-rev{newest + 1}"
-    git("tag", "--annotate", "--no-sign", "-m", f"{tag}\n\nFixes:\n- bench", "--", tag, "HEAD",
-        cwd=clone.path)
-    git("push", "--porcelain", "--atomic", "origin", f"refs/tags/{tag}:refs/tags/{tag}",
-        cwd=clone.path)
-    took = time.perf_counter() - started
+    git(
+        "tag",
+        "--annotate",
+        "--no-sign",
+        "-m",
+        f"{tag}\n\nFixes:\n- bench",
+        "--",
+        tag,
+        "HEAD",
+        cwd=clone.path,
+    )
+    git(
+        "push",
+        "--porcelain",
+        "--no-verify",
+        "--atomic",
+        "origin",
+        f"refs/tags/{tag}:refs/tags/{tag}",
+        cwd=clone.path,
+    )
+    took = since(start)
     clone.expect_released()
     return took
 
 
-def measure_release(origin: Origin, run_dir: Path, repeat: int) -> dict[str, list[float]]:
-    """relorch release --revision, the raw-git floor and relorch plan, interleaved."""
+def measure_release(origin: Origin, run_dir: Path, repeat: int) -> dict[str, Samples]:
+    """relorch plan, relorch release --revision and the raw-git floor, interleaved."""
     bare, path = working_copy(origin, run_dir, origin.size.key)
     clone = Clone(bare, path, origin.newest_revision + 1)
-    samples: dict[str, list[float]] = {"release": [], "raw": [], "plan": []}
+    samples = {"release": Samples(), "raw": Samples(), "plan": Samples(), "pyfloor": Samples()}
     for rep in range(repeat + 1):  # the first round warms caches and is not counted
         clone.new_commit()
         plan = timed(RELORCH, "plan", cwd=path)
@@ -114,23 +118,29 @@ def measure_release(origin: Origin, run_dir: Path, repeat: int) -> dict[str, lis
         clone.expect_released()
         clone.new_commit()
         raw = raw_release(clone)
+        clone.new_commit()
+        floor = timed(sys.executable, HERE / "pyfloor.py", cwd=path)
+        clone.expect_released()
         if rep:
-            samples["plan"].append(plan)
-            samples["release"].append(release)
-            samples["raw"].append(raw)
+            samples["plan"].add(plan)
+            samples["release"].add(release)
+            samples["raw"].add(raw)
+            samples["pyfloor"].add(floor)
     return samples
 
 
 def profile_release(origin: Origin, run_dir: Path) -> dict[str, Any]:
-    """Where one `relorch release --revision` and one `relorch plan` spend their time."""
+    """Where one `relorch plan` and one `relorch release --revision` spend their time."""
     bare, path = working_copy(origin, run_dir, origin.size.key + "-profile")
     clone = Clone(bare, path, origin.newest_revision + 1)
     clone.new_commit()
+    timed(RELORCH, "plan", cwd=path)  # warm the page cache like the measured runs
     out = {
         "plan": trace_profile([RELORCH, "plan"], path, run_dir / "plan.trace"),
         "plan_imports": import_profile(["plan"], path),
-        "release": trace_profile([RELORCH, "release", "--revision"], path,
-                                 run_dir / "release.trace"),
+        "release": trace_profile(
+            [RELORCH, "release", "--revision"], path, run_dir / "release.trace"
+        ),
     }
     clone.expect_released()
     return out
@@ -139,40 +149,40 @@ def profile_release(origin: Origin, run_dir: Path) -> dict[str, Any]:
 # -- startup ---------------------------------------------------------------------------------
 
 
-def measure_startup(repeat: int) -> dict[str, list[float]]:
+def measure_startup(repeat: int) -> dict[str, Samples]:
     """relorch --version / --help against the interpreter and git floors."""
     here = Path(tempfile.gettempdir())
-    cases = {
+    cases: dict[str, list[str | Path]] = {
         "relorch --version": [RELORCH, "--version"],
         "relorch --help": [RELORCH, "--help"],
         "python -c pass (floor)": [sys.executable, "-c", "pass"],
+        "python -c 'import typer' (reference)": [sys.executable, "-c", "import typer"],
+        "python -c 'import git' (reference)": [sys.executable, "-c", "import git"],
         "git --version (floor)": ["git", "--version"],
     }
-    samples: dict[str, list[float]] = {}
+    samples: dict[str, Samples] = {}
     for name, argv in cases.items():
         timed(*argv, cwd=here)
-        samples[name] = [timed(*argv, cwd=here) for _ in range(max(repeat, 10))]
+        samples[name] = repeated(max(repeat, 10), *argv, cwd=here)
     return samples
 
 
 # -- report ----------------------------------------------------------------------------------
 
 
-def med(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
-def cell(values: Sequence[float] | None) -> str:
-    if not values:
+def cell(s: Samples | None) -> str:
+    if not s:
         return "-"
-    return f"{med(values):.3f} s ({min(values):.3f}-{max(values):.3f})"
+    return f"{med(s.wall):.3f} ({min(s.wall):.3f}-{max(s.wall):.3f}) cpu {med(s.cpu):.3f}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -180,84 +190,126 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def report_release(results: list[tuple[Origin, dict[str, list[float]]]]) -> tuple[str, dict[str, Any]]:
-    headers = ["median (min-max), N runs", *[o.size.label for o, _ in results]]
-    names = [("release", "relorch release --revision"),
-             ("raw", "raw git: ls-remote + tag -a + push --atomic"),
-             ("plan", "relorch plan")]
+HEAD = "seconds: wall median (min-max) cpu median"
+
+
+def report_release(results: list[tuple[Origin, dict[str, Samples]]]) -> tuple[str, dict[str, Any]]:
+    headers = [HEAD, *[o.size.label for o, _ in results]]
+    names = [
+        ("release", "relorch release --revision"),
+        ("raw", "raw git: ls-remote + tag -a + push --atomic"),
+        ("pyfloor", "the same raw git from a fresh python (pyfloor.py)"),
+        ("plan", "relorch plan"),
+    ]
     rows = [[label, *[cell(s[key]) for _, s in results]] for key, label in names]
     ratios: dict[str, dict[str, float]] = {}
-    for key in ("release", "plan"):
-        row = [f"ratio {key}/raw" + (f" (goal <= {RELEASE_GOAL} at 20,000 tags)"
-                                      if key == "release" else "")]
+    for key, base in (
+        ("release", "raw"),
+        ("plan", "raw"),
+        ("pyfloor", "raw"),
+        ("release", "pyfloor"),
+    ):
+        name = f"{key}/{base}"
+        goal = name == "release/raw"
+        row = [
+            f"ratio {name}, wall (cpu)"
+            + (f"; goal <= {RELEASE_GOAL} at 20,000 tags" if goal else "")
+        ]
         for origin, s in results:
-            ratio = med(s[key]) / med(s["raw"])
-            ratios.setdefault(origin.size.key, {})[key] = ratio
+            if not (s[key] and s[base]):
+                row.append("-")
+                continue
+            wall = med(s[key].wall) / med(s[base].wall)
+            cpu = med(s[key].cpu) / med(s[base].cpu)
+            ratios.setdefault(origin.size.key, {}).update({name: wall, name + " cpu": cpu})
             mark = ""
-            if key == "release" and origin.size.tags >= 20000:
-                mark = "  " + verdict(ratio <= RELEASE_GOAL)
-            row.append(f"{ratio:.2f}{mark}")
+            if goal and origin.size.tags >= 20000:
+                mark = "  " + verdict(wall <= RELEASE_GOAL)
+            row.append(f"{wall:.2f} ({cpu:.2f}){mark}")
         rows.append(row)
     rows.append(["origin build (0 = cached)", *[f"{o.build_seconds:.1f} s" for o, _ in results]])
     data = {
-        o.size.key: {"tags": o.size.tags, "commits": o.size.commits,
-                     "build_seconds": o.build_seconds, "samples": s,
-                     "medians": {k: med(v) for k, v in s.items()}, "ratios": ratios[o.size.key]}
+        o.size.key: {
+            "tags": o.size.tags,
+            "commits": o.size.commits,
+            "build_seconds": o.build_seconds,
+            "figures": {k: v.as_dict() for k, v in s.items()},
+            "ratios": ratios[o.size.key],
+        }
         for o, s in results
     }
     return table(headers, rows), data
 
 
-def report_startup(samples: dict[str, list[float]]) -> tuple[str, dict[str, Any]]:
+def report_startup(samples: dict[str, Samples]) -> tuple[str, dict[str, Any]]:
     rows = []
     for name, values in samples.items():
         goal = ""
         if name.startswith("relorch"):
-            goal = f"< {STARTUP_GOAL} s: {verdict(med(values) < STARTUP_GOAL)}"
+            goal = f"< {STARTUP_GOAL} s: {verdict(med(values.wall) < STARTUP_GOAL)}"
         rows.append([name, cell(values), goal])
-    return (table(["startup", "median (min-max)", "goal"], rows),
-            {name: {"samples": v, "median": med(v)} for name, v in samples.items()})
+    return (
+        table(["startup", HEAD, "goal"], rows),
+        {name: v.as_dict() for name, v in samples.items()},
+    )
 
 
 def report_ledger(runs: list[LedgerRun]) -> tuple[str, dict[str, Any]]:
     names: list[str] = []
     for run in runs:
         names += [n for n in run.samples if n not in names]
-    headers = ["median (min-max)", *[f"{r.records:,} records" for r in runs]]
+    headers = [HEAD, *[f"{r.records:,} records" for r in runs]]
     rows = [[n, *[cell(r.samples.get(n)) for r in runs]] for n in names]
     rows.append(["ledger build (0 = cached)", *[f"{r.build_seconds:.1f} s" for r in runs]])
     lines = [table(headers, rows)]
     small, big = runs[0], runs[-1]
-    goals = []
     for name in ("status --env production", "deploy v5@latest --dry-run"):
         if name in big.samples:
-            value = med(big.samples[name])
-            goals.append(f"{name} at {big.records:,}: {value:.3f} s "
-                         f"(goal < {LEDGER_READ_GOAL} s: {verdict(value < LEDGER_READ_GOAL)})")
+            value = med(big.samples[name].wall)
+            lines.append(
+                f"goal: {name} at {big.records:,}: {value:.3f} s "
+                f"(< {LEDGER_READ_GOAL} s: {verdict(value < LEDGER_READ_GOAL)})"
+            )
     for name in [n for n in names if n.startswith("append")]:
         if name in big.samples and name in small.samples and big is not small:
-            growth = med(big.samples[name]) / med(small.samples[name])
-            goals.append(f"{name}: {big.records:,} vs {small.records:,} = {growth:.2f}x "
-                         f"(goal <= {APPEND_GROWTH_GOAL}x: {verdict(growth <= APPEND_GROWTH_GOAL)})")
-    lines += goals
+            wall = med(big.samples[name].wall) / med(small.samples[name].wall)
+            cpu = med(big.samples[name].cpu) / med(small.samples[name].cpu)
+            lines.append(
+                f"goal: {name}, {big.records:,} vs {small.records:,}: {wall:.2f}x wall, "
+                f"{cpu:.2f}x cpu (<= {APPEND_GROWTH_GOAL}x: "
+                f"{verdict(wall <= APPEND_GROWTH_GOAL)})"
+            )
     for run in runs:
         lines += [f"note ({run.records:,}): {n}" for n in run.notes]
-    data = {str(r.records): {"build_seconds": r.build_seconds, "samples": r.samples,
-                             "medians": {k: med(v) for k, v in r.samples.items()},
-                             "notes": r.notes} for r in runs}
+    data = {
+        str(r.records): {
+            "build_seconds": r.build_seconds,
+            "notes": r.notes,
+            "figures": {k: v.as_dict() for k, v in r.samples.items()},
+        }
+        for r in runs
+    }
     return "\n".join(lines), data
 
 
 def format_profile(title: str, prof: dict[str, Any]) -> str:
-    lines = [f"{title}: wall {prof['wall']:.3f} s; inside git {prof['git_total']:.3f} s in "
-             f"{len(prof['calls'])} git processes; outside git {prof['outside_git']:.3f} s"]
-    for call in prof["calls"]:
+    lines = [
+        f"{title} (one run, exit {prof['exit']}): wall {prof['wall']:.3f} s = "
+        f"{prof['git_total']:.3f} s inside {len(prof['calls'])} git processes + "
+        f"{prof['outside_git']:.3f} s outside git (interpreter, imports, relorch, spawning)"
+    ]
+    for call in sorted(prof["calls"], key=lambda c: -c["seconds"])[:6]:
         lines.append(f"    {call['seconds']:.3f} s  git {call['argv']}")
+    for call in prof["helpers"]:
+        lines.append(f"    (helper alive {call['seconds']:.3f} s)  git {call['argv']}")
     return "\n".join(lines)
 
 
 def format_imports(prof: dict[str, Any]) -> str:
-    lines = [f"python imports of `relorch plan` (-X importtime): {prof['total']:.3f} s; biggest:"]
+    lines = [
+        f"imports of `relorch plan` (python -X importtime, self time by top-level package): "
+        f"{prof['total']:.3f} s in all"
+    ]
     lines += [f"    {s:.3f} s  {name}" for name, s in prof["top"]]
     return "\n".join(lines)
 
@@ -269,20 +321,33 @@ def parse_size(text: str) -> Size:
     if text in PRESETS:
         return PRESETS[text]
     tags, _, commits = text.partition("x")
-    if not (tags.isdigit() and commits.isdigit()):
+    if not (tags.isdigit() and commits.isdigit()) or int(tags) < 10 or int(commits) < int(tags):
         raise argparse.ArgumentTypeError(f"{text!r}: use small, large or TAGSxCOMMITS")
     return Size(int(tags), int(commits))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small size only, 3 repeats, ledgers of 1,000 and 10,000")
-    parser.add_argument("--sizes", nargs="+", type=parse_size, metavar="SIZE",
-                        help="small (2000x20000), large (20000x200000) or TAGSxCOMMITS")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small size only, 3 repeats, ledgers of 1,000 and 10,000",
+    )
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        type=parse_size,
+        metavar="SIZE",
+        help="small (2000x20000), large (20000x200000) or TAGSxCOMMITS",
+    )
     parser.add_argument("--repeat", type=int, help="runs per figure (default 7, --quick 3)")
-    parser.add_argument("--ledger-sizes", nargs="+", type=int, metavar="N",
-                        help="ledger records (default 1000 100000; --quick 1000 10000)")
+    parser.add_argument(
+        "--ledger-sizes",
+        nargs="+",
+        type=int,
+        metavar="N",
+        help="ledger records (default 1000 100000; --quick 1000 10000)",
+    )
     parser.add_argument("--no-ledger", action="store_true", help="skip the ledger section")
     parser.add_argument("--no-profile", action="store_true", help="skip the time breakdowns")
     parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work/runs/*")
@@ -290,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = args.sizes or ([PRESETS["small"]] if args.quick else list(PRESETS.values()))
     repeat = args.repeat or (3 if args.quick else 7)
-    ledger_sizes = args.ledger_sizes or ([1000, 10000] if args.quick else [1000, 100000])
+    ledger_sizes = sorted(args.ledger_sizes or ([1000, 10000] if args.quick else [1000, 100000]))
     if not RELORCH.exists():
         parser.error(f"{RELORCH} is missing: create the virtualenv and pip install -e . first")
     # relorch's ledger API also runs in-process here: give it the same hermetic environment.
@@ -301,19 +366,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_dir.mkdir(parents=True)
     started = time.perf_counter()
     out: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "git": git("--version").strip()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "git": git("--version").strip(),
+            "load_at_start": load(),
+        },
         "repeat": repeat,
     }
     text: list[str] = []
     try:
-        log("startup ...")
+        log(f"startup ... (load {load()})")
         startup_text, out["startup"] = report_startup(measure_startup(repeat))
         text.append(startup_text)
         results = []
         for size in sizes:
-            log(f"release, {size.label} ...")
             origin = build_origin(size, log=log)
+            log(f"release, {size.label} ... (load {load()})")
             results.append((origin, measure_release(origin, run_dir, repeat)))
         release_text, out["release"] = report_release(results)
         text.append(release_text)
@@ -333,30 +403,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             origin = build_origin(PRESETS["small"], log=log)
             runs = []
-            for count in sorted(ledger_sizes):
-                log(f"ledger, {count:,} records ...")
+            for count in ledger_sizes:
                 built = build_ledger(origin, count, log=log)
-                runs.append(measure_ledger(origin, built, run_dir, RELORCH, repeat, timed, log))
+                log(f"ledger, {count:,} records ... (load {load()})")
+                runs.append(measure_ledger(origin, built, run_dir, RELORCH, repeat))
             ledger_text, out["ledger"] = report_ledger(runs)
             text.append(f"ledger (on the {origin.size.label} repository)\n" + ledger_text)
             if not args.no_profile:
                 out["ledger_profile"] = {}
                 clone = run_dir / f"ledger{runs[-1].records}-clone"
-                for name, words in (("status", ["status", "--env", "production"]),
-                                    ("deploy --dry-run", ["deploy", "v5@latest", "--env",
-                                                          "production", "--dry-run"]),
-                                    ("hold", ["hold", "v5", "--env", "production", "--reason",
-                                              "profile"])):
+                for name, words in (
+                    ("status", ["status", "--env", "production"]),
+                    ("deploy", ["deploy", "v5@latest", "--env", "production", "--dry-run"]),
+                    ("hold", ["hold", "v5", "--env", "production", "--reason", "profile"]),
+                ):
+                    if name not in runs[-1].available:
+                        continue
                     prof = trace_profile([RELORCH, *words], clone, run_dir / f"{name}.trace")
                     out["ledger_profile"][name] = prof
-                    text.append(format_profile(
-                        f"relorch {' '.join(words)} at {runs[-1].records:,} records", prof))
+                    text.append(
+                        format_profile(
+                            f"relorch {' '.join(words)} at {runs[-1].records:,} records", prof
+                        )
+                    )
     finally:
         if not args.keep:
             shutil.rmtree(run_dir, ignore_errors=True)
     out["seconds"] = time.perf_counter() - started
-    print(f"relorch benchmarks ({out['machine']['platform']}, {out['machine']['cpus']} CPUs, "
-          f"{out['machine']['git']}, Python {out['machine']['python']}, {repeat} runs each)\n")
+    out["machine"]["load_at_end"] = load()
+    m = out["machine"]
+    print(
+        f"relorch benchmarks: {m['platform']}, {m['cpus']} CPUs, {m['git']}, Python "
+        f"{m['python']}; {repeat} runs per figure; load average {m['load_at_start']} at start, "
+        f"{m['load_at_end']} at end\n"
+    )
     print("\n\n".join(text))
     print(f"\ntotal benchmark time {out['seconds']:.0f} s")
     if args.json:

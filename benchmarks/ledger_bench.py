@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from measure import Samples, clock, repeated, since, timed
 from synth import WORK, Origin, clone_of, git, hermetic_env, working_copy
 
 if TYPE_CHECKING:
+    from relorch.ledger_state import LedgerState
     from relorch.records import Record
 
 # Bump when the generated records change: cached ledgers are keyed by it.
@@ -48,8 +51,12 @@ def ledger_api_missing() -> str | None:
 
 def _revision_tags(origin: Path) -> dict[int, list[tuple[int, str, str]]]:
     """major -> [(revision, tag, commit sha)] of the origin's revision tags, by revision."""
-    out = git("for-each-ref", "--format=%(refname:lstrip=2) %(*objectname)", "refs/tags/v*-rev*",
-              cwd=origin)
+    out = git(
+        "for-each-ref",
+        "--format=%(refname:lstrip=2) %(*objectname)",
+        "refs/tags/v*-rev*",
+        cwd=origin,
+    )
     tags: dict[int, list[tuple[int, str, str]]] = {}
     for line in out.splitlines():
         name, sha = line.split()
@@ -77,16 +84,37 @@ def _units(tags: dict[int, list[tuple[int, str, str]]]) -> Iterator[list[Record]
     nxt = {major: 0 for major in tags}
     prod: dict[int, list[int]] = {major: [] for major in tags}  # successful revisions, in order
 
-    def rec(env: str, action: str, status: str, major: int, revision: int, tag: str, sha: str,
-            **extra: str | None) -> Record:
-        return new_record(api="products", env=env, action=action, status=status,
-                          now=start + timedelta(minutes=5 * next(clock)), actor=ACTOR,
-                          major=major, revision=revision, tag=tag, sha=sha,
-                          run_url=f"https://ci.example.invalid/runs/{rng.randrange(10**9)}",
-                          **extra)  # type: ignore[arg-type]
+    def rec(
+        env: str,
+        action: str,
+        status: str,
+        major: int,
+        revision: int,
+        tag: str,
+        sha: str,
+        *,
+        reason: str | None = None,
+        lock: str | None = None,
+    ) -> Record:
+        return new_record(
+            api="products",
+            env=env,
+            action=action,
+            status=status,
+            now=start + timedelta(minutes=5 * next(clock)),
+            actor=ACTOR,
+            major=major,
+            revision=revision,
+            tag=tag,
+            sha=sha,
+            run_url=f"https://ci.example.invalid/runs/{rng.randrange(10**9)}",
+            reason=reason,
+            lock=lock,
+        )
 
-    def deploy(env: str, action: str, major: int, entry: tuple[int, str, str],
-               ok: bool = True) -> list[Record]:
+    def deploy(
+        env: str, action: str, major: int, entry: tuple[int, str, str], ok: bool = True
+    ) -> list[Record]:
         started = rec(env, action, "started", major, *entry)
         done = rec(env, action, "succeeded" if ok else "failed", major, *entry, lock=started.id)
         return [started, done]
@@ -124,8 +152,17 @@ def records_for(count: int, origin: Path) -> list[Record]:
     when = datetime(2030, 1, 1, tzinfo=UTC)
     while len(out) < count:
         key = f"bench-fill-{len(out)}"
-        out.append(new_record(api="products", env="production", action="notice", status="sent",
-                              now=when, actor=ACTOR, extra={"key": key}))
+        out.append(
+            new_record(
+                api="products",
+                env="production",
+                action="notice",
+                status="sent",
+                now=when,
+                actor=ACTOR,
+                extra={"key": key},
+            )
+        )
     return out
 
 
@@ -156,8 +193,12 @@ def build_ledger(origin: Origin, count: int, *, log: Log) -> Built:
     assert ledger.remote is None
     batch = max(1, -(-count // COMMITS_PER_LEDGER))
     for first in range(0, count, batch):
-        part = records[first:first + batch]
-        ledger.append(lambda _state, part=part: part, subject=f"bench: records {first}+")
+        part = records[first : first + batch]
+
+        def guard(_state: LedgerState, part: list[Record] = part) -> list[Record]:
+            return part
+
+        ledger.append(guard, subject=f"bench: records {first}+")
     stored = list(ledger.records(sync=False))
     if len(stored) != count:
         raise RuntimeError(f"ledger holds {len(stored)} records, wanted {count}")
@@ -174,23 +215,26 @@ def build_ledger(origin: Origin, count: int, *, log: Log) -> Built:
 
 @dataclass
 class LedgerRun:
-    """Figures for one ledger size: name -> samples (seconds); notes on what was skipped."""
+    """Figures for one ledger size, the commands that were available, notes on what was not."""
 
     records: int
     build_seconds: float
-    samples: dict[str, list[float]]
-    notes: list[str]
+    samples: dict[str, Samples] = field(default_factory=dict)
+    available: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
 
 
 def command_available(relorch: Path, *words: str) -> bool:
     """Whether the installed relorch has this command (its --help exits 0)."""
-    proc = subprocess.run([str(relorch), *words, "--help"], capture_output=True,
-                          env=hermetic_env(), check=False)
+    proc = subprocess.run(
+        [str(relorch), *words, "--help"], capture_output=True, env=hermetic_env(), check=False
+    )
     return proc.returncode == 0
 
 
-def measure_ledger(origin: Origin, built: Built, run_dir: Path, relorch: Path, repeat: int,
-                   timed: Callable[..., float], log: Log) -> LedgerRun:
+def measure_ledger(
+    origin: Origin, built: Built, run_dir: Path, relorch: Path, repeat: int
+) -> LedgerRun:
     """status, deploy --dry-run, hold/unhold (CLI and in-process) against a ledger of N."""
     from relorch.config import load_config
     from relorch.gitio import Git
@@ -200,54 +244,86 @@ def measure_ledger(origin: Origin, built: Built, run_dir: Path, relorch: Path, r
     name = f"ledger{built.records}"
     bare, clone = working_copy(origin, run_dir, name)
     git("fetch", "--quiet", str(built.path), "+refs/relorch/ledger:refs/relorch/ledger", cwd=bare)
-    run = LedgerRun(built.records, built.build_seconds, {}, [])
-    history = ["history", "--limit", "5", "--json"]
-    if command_available(relorch, "history"):
-        timed(relorch, *history, cwd=clone)  # also the first, shallow fetch of the ledger
+    run = LedgerRun(built.records, built.build_seconds)
+    run.available = {
+        c
+        for c in ("status", "deploy", "hold", "unhold", "history")
+        if command_available(relorch, c)
+    }
+    if "history" in run.available:
+        # The first read fetches the ledger's tip (shallow); check that relorch reads it.
+        proc = subprocess.run(
+            [str(relorch), "history", "--limit", "0", "--json"],
+            cwd=clone,
+            capture_output=True,
+            env=hermetic_env(),
+            check=True,
+        )
+        count = len(json.loads(proc.stdout))
+        if count != built.records:
+            raise RuntimeError(f"relorch history shows {count} records, wanted {built.records}")
+    else:
+        run.notes.append("`relorch history` not available: ledger verified in-process only")
     status = ["status", "--env", "production"]
     timed(relorch, *status, cwd=clone)
-    run.samples["status --env production"] = [timed(relorch, *status, cwd=clone)
-                                              for _ in range(repeat)]
-    cold = []
+    run.samples["status --env production"] = repeated(repeat, relorch, *status, cwd=clone)
+    cold = Samples()
     for i in range(repeat):
         fresh = clone_of(bare, run_dir / f"{name}-cold{i}")
-        cold.append(timed(relorch, *status, cwd=fresh))
+        cold.add(timed(relorch, *status, cwd=fresh))
         shutil.rmtree(fresh)
-    run.samples["status, fresh clone (fetches ledger)"] = cold
-    if command_available(relorch, "deploy"):
+    run.samples["status, fresh clone (fetches the ledger)"] = cold
+    if "deploy" in run.available:
         dry = ["deploy", "v5@latest", "--env", "production", "--dry-run"]
         timed(relorch, *dry, cwd=clone)
-        run.samples["deploy v5@latest --dry-run"] = [timed(relorch, *dry, cwd=clone)
-                                                     for _ in range(repeat)]
+        run.samples["deploy v5@latest --dry-run"] = repeated(repeat, relorch, *dry, cwd=clone)
     else:
         run.notes.append("deploy --dry-run skipped: `relorch deploy` is not available yet")
-    if command_available(relorch, "hold") and command_available(relorch, "unhold"):
-        hold = ["hold", "v5", "--env", "production", "--reason", "bench"]
-        unhold = ["unhold", "v5", "--env", "production"]
-        appends = []
+    if {"hold", "unhold"} <= run.available:
+        appends = Samples()
         for _ in range(repeat):
-            appends.append(timed(relorch, *hold, cwd=clone))
-            appends.append(timed(relorch, *unhold, cwd=clone))
-        run.samples["append: hold/unhold (CLI)"] = appends
+            appends.add(
+                timed(relorch, "hold", "v5", "--env", "production", "--reason", "bench", cwd=clone)
+            )
+            appends.add(timed(relorch, "unhold", "v5", "--env", "production", cwd=clone))
+        run.samples["append one record: relorch hold / unhold"] = appends
     else:
         run.notes.append("CLI append skipped: `relorch hold`/`unhold` are not available yet")
     git_ = Git(clone)
     config = load_config(clone)
-    in_process = []
-    reads = []
+    in_process, writes, reads = Samples(), Samples(), Samples()
+    ledger = Ledger(git_, config)
     for _ in range(repeat):
         for action, reason in (("hold", "bench"), ("unhold", None)):
-            t0 = time.perf_counter()
-            plan = plan_hold(git_, config, action=action, ref_text="v5", env="production",
-                             reason=reason)
+            start = clock()
+            plan = plan_hold(
+                git_, config, action=action, ref_text="v5", env="production", reason=reason
+            )
             outcome = apply_hold(git_, config, plan)
-            in_process.append(time.perf_counter() - t0)
+            in_process.add(since(start))
             if outcome.record is None:
                 raise RuntimeError(f"in-process {action} wrote nothing")
-        t0 = time.perf_counter()
-        Ledger(git_, config).read_state()
-        reads.append(time.perf_counter() - t0)
-    run.samples["append: plan_hold+apply_hold (in-process)"] = in_process
-    run.samples["Ledger.read_state (in-process)"] = reads
-    log(f"  ledger {built.records:,}: done")
+        start = clock()
+        ledger.append(lambda _state: [_notice()], subject="bench notice")
+        writes.add(since(start))
+        start = clock()
+        ledger.read_state()
+        reads.add(since(start))
+    run.samples["append one record: plan_hold+apply_hold, in-process"] = in_process
+    run.samples["append one record: Ledger.append, in-process"] = writes
+    run.samples["Ledger.read_state, in-process"] = reads
     return run
+
+
+def _notice() -> Record:
+    from relorch.records import new_record
+
+    return new_record(
+        api="products",
+        env="production",
+        action="notice",
+        status="sent",
+        now=datetime.now(UTC),
+        actor=ACTOR,
+        extra={"key": "bench-append"},
+    )

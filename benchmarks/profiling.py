@@ -22,8 +22,9 @@ def trace_profile(argv: list[Any], cwd: Path, trace: Path) -> dict[str, Any]:
     trace.unlink(missing_ok=True)
     env = {**hermetic_env(), "GIT_TRACE2_EVENT": str(trace.resolve())}
     started = time.perf_counter()
-    proc = subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True, env=env,
-                          check=False)
+    proc = subprocess.run(
+        [str(a) for a in argv], cwd=cwd, capture_output=True, env=env, check=False
+    )
     wall = time.perf_counter() - started
     starts: dict[str, str] = {}
     ends: dict[str, float] = {}
@@ -34,19 +35,25 @@ def trace_profile(argv: list[Any], cwd: Path, trace: Path) -> dict[str, Any]:
         if "/" in sid:
             continue  # a child of a git process (upload-pack, pack-objects): inside its parent
         if event.get("event") == "start":
-            starts[sid] = " ".join(event.get("argv", [])[1:])
+            starts[sid] = " ".join(event.get("argv", [])[1:]).replace("\n", "\\n")
             order.append(sid)
         elif event.get("event") in ("exit", "atexit"):
             ends[sid] = max(ends.get(sid, 0.0), float(event.get("t_abs", 0.0)))
-    calls = []
-    helpers = []
+    calls: list[dict[str, Any]] = []
+    helpers: list[dict[str, Any]] = []
     for sid in order:
         entry = {"argv": _short(starts[sid]), "seconds": ends.get(sid, 0.0)}
         (helpers if starts[sid].startswith(_HELPERS) else calls).append(entry)
     total = sum(c["seconds"] for c in calls)
-    return {"argv": " ".join(str(a) for a in argv[1:]), "exit": proc.returncode, "wall": wall,
-            "git_total": total, "outside_git": wall - total, "calls": calls,
-            "helpers": helpers}
+    return {
+        "argv": " ".join(str(a) for a in argv[1:]),
+        "exit": proc.returncode,
+        "wall": wall,
+        "git_total": total,
+        "outside_git": wall - total,
+        "calls": calls,
+        "helpers": helpers,
+    }
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -55,15 +62,22 @@ def _short(text: str, limit: int = 90) -> str:
 
 def import_profile(words: list[str], cwd: Path) -> dict[str, Any]:
     """`python -X importtime -m relorch WORDS`: total import time and the costliest packages."""
-    proc = subprocess.run([str(PYTHON), "-X", "importtime", "-m", "relorch", *words], cwd=cwd,
-                          capture_output=True, text=True, env=hermetic_env(), check=False)
+    proc = subprocess.run(
+        [str(PYTHON), "-X", "importtime", "-m", "relorch", *words],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=hermetic_env(),
+        check=False,
+    )
     by_package: dict[str, float] = defaultdict(float)
     total = 0.0
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        _, self_us, cumulative_us, name = (part.strip() for part in
-                                          [line[:12], *line[12:].split("|")])
+        _, self_us, _cumulative_us, name = (
+            part.strip() for part in [line[:12], *line[12:].split("|")]
+        )
         package = name.split(".")[0]
         by_package[package] += int(self_us) / 1e6
         total += int(self_us) / 1e6

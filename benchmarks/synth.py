@@ -34,25 +34,36 @@ promote_from = "staging"
 def hermetic_env() -> dict[str, str]:
     """The environment of every process the benchmark starts: no user or CI config leaks in."""
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("GIT_", "GITHUB_", "GITLAB_", "CI_", "RELORCH_")) and k != "CI"
     }
-    env.update({
-        "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-        "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "NO_COLOR": "1",
-    })
+    env.update(
+        {
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+            "GIT_COMMITTER_NAME": "Bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "NO_COLOR": "1",
+        }
+    )
     return env
 
 
 def git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> str:
     """Run git (hermetic), return stdout; raise with stderr on failure."""
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
-                          env=hermetic_env(), check=False)
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, input=input, capture_output=True, env=hermetic_env(), check=False
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed ({proc.returncode}): "
-                           + proc.stderr.decode(errors="replace").strip())
+        raise RuntimeError(
+            f"git {' '.join(args)} failed ({proc.returncode}): "
+            + proc.stderr.decode(errors="replace").strip()
+        )
     return proc.stdout.decode(errors="replace")
 
 
@@ -108,8 +119,10 @@ class _Stream:
         self.clock += 1
         when = b"%d +0000" % (BASE_TIME + STEP * self.clock)
         msg = subject.encode() + b"\n"
-        out = [b"commit refs/heads/%s\nmark :%d\ncommitter %s %s\ndata %d\n%s"
-               % (branch.encode(), self.mark, IDENT, when, len(msg), msg)]
+        out = [
+            b"commit refs/heads/%s\nmark :%d\ncommitter %s %s\ndata %d\n%s"
+            % (branch.encode(), self.mark, IDENT, when, len(msg), msg)
+        ]
         if parent is not None:
             out.append(b"from :%d\n" % parent)
         if first:
@@ -118,16 +131,19 @@ class _Stream:
                 out.append(b"M 100644 inline src/f%d.txt\ndata 2\n0\n\n" % i)
         else:
             body = b"%d\n" % self.mark
-            out.append(b"M 100644 inline src/f%d.txt\ndata %d\n%s\n"
-                       % (self.mark % FILES, len(body), body))
+            out.append(
+                b"M 100644 inline src/f%d.txt\ndata %d\n%s\n" % (self.mark % FILES, len(body), body)
+            )
         self.chunks.append(b"".join(out) + b"\n")
         return self.mark
 
     def tag(self, name: str, mark: int) -> None:
         when = b"%d +0000" % (BASE_TIME + STEP * self.clock)
         msg = f"{name}\n\nFixes:\n- synthetic change {mark}\n".encode()
-        self.chunks.append(b"tag %s\nfrom :%d\ntagger %s %s\ndata %d\n%s\n"
-                           % (name.encode(), mark, IDENT, when, len(msg), msg))
+        self.chunks.append(
+            b"tag %s\nfrom :%d\ntagger %s %s\ndata %d\n%s\n"
+            % (name.encode(), mark, IDENT, when, len(msg), msg)
+        )
 
     def take(self) -> bytes:
         data = b"".join(self.chunks)
@@ -135,15 +151,24 @@ class _Stream:
         return data
 
 
-def _line(stream: _Stream, branch: str, parent: int | None, major: int, length: int,
-          tags: int, first_revision: int, first: bool = False) -> Iterator[int]:
+def _line(
+    stream: _Stream,
+    branch: str,
+    parent: int | None,
+    major: int,
+    length: int,
+    tags: int,
+    first_revision: int,
+    first: bool = False,
+) -> Iterator[int]:
     """Yield after each commit of one stretch of a release line (so lines can interleave)."""
     positions = _tag_positions(length, tags)
     revision = first_revision
     for i in range(length):
         kind = ("fix", "feat", "docs", "chore")[i % 4]
-        parent = stream.commit(branch, parent, f"{kind}: v{major} change {stream.mark + 1}",
-                               first=first and i == 0)
+        parent = stream.commit(
+            branch, parent, f"{kind}: v{major} change {stream.mark + 1}", first=first and i == 0
+        )
         if i in positions:
             stream.tag(f"v{major}-rev{revision}", parent)
             revision += 1
@@ -178,8 +203,15 @@ def stream_for(size: Size) -> Iterator[bytes]:
         for _ in pending or ():
             pass
         if not last:
-            pending = _line(stream, f"release/v{major}", main_tip, major,
-                            commits[index] - on_main, tags[index] - main_tags, main_tags + 1)
+            pending = _line(
+                stream,
+                f"release/v{major}",
+                main_tip,
+                major,
+                commits[index] - on_main,
+                tags[index] - main_tags,
+                main_tags + 1,
+            )
     yield stream.take()
     yield b"done\n"
 
@@ -197,8 +229,9 @@ def build_origin(size: Size, *, log: Callable[[str], None] = print) -> Origin:
     tmp = Path(tempfile.mkdtemp(prefix="origin-build-", dir=WORK))
     git("init", "--quiet", "--bare", "-b", "main", str(tmp))
     env = hermetic_env()
-    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=tmp,
-                            stdin=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        ["git", "fast-import", "--quiet", "--done"], cwd=tmp, stdin=subprocess.PIPE, env=env
+    )
     assert proc.stdin is not None
     for chunk in stream_for(size):
         proc.stdin.write(chunk)

@@ -284,6 +284,12 @@ def interpolate(jobs: str, spec: dict[str, Any], inputs: dict[str, str]) -> str:
     return _INPUT.sub(value, jobs)
 
 
+@pytest.fixture(scope="session")
+def gitlab_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """RELORCH_VENV for the template's jobs: installed by the first job, reused by the others."""
+    return tmp_path_factory.getbasetemp() / "gitlab-relorch-venv"
+
+
 def gitlab_ci_local(
     project: Path, *args: str, variables: dict[str, str] | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from relorch.config import Config
 from relorch.history import ApiHistory
+from relorch.support import support_states
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,11 @@ def major_rows(
     envs: list[str] | None = None,
     now: datetime | None = None,
 ) -> list[MajorStatus]:
-    """Rows newest major first within each API; support state when the policy module says so."""
-    from relorch.support_glue import support_for
-
+    """Rows newest major first within each API, with the support state of each major."""
     rows = []
     for name in sorted(histories):
         history = histories[name]
-        states = support_for(config, history, now)
+        states = support_states(history, config.support, now or datetime.now(UTC))
         for major in reversed(history.majors):
             latest = major.latest
             state = states.get(major.major)
@@ -63,9 +62,9 @@ def major_rows(
                 api=name, major=major.major, line=major.line, latest_tag=latest.tag,
                 latest_revision=latest.revision, latest_sha=latest.sha, released_at=latest.date,
                 semver=f"{major.major}.{latest.revision}.0",
-                support=state[0] if state else "current",
-                deprecated_at=state[1] if state else None,
-                sunset_at=state[2] if state else None,
+                support=state.state if state else "current",
+                deprecated_at=state.deprecated_at if state else None,
+                sunset_at=state.sunset_at if state else None,
                 live={env: (current or {}).get((name, env, major.major)) for env in envs or []},
             ))
     return rows

@@ -90,7 +90,9 @@ class Resolver:
         self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._merging: set[int] = set()
         self._external: dict[str, dict[str, Any]] = {}
-        self._pairs: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
+        # Merged property schemas (see _both); members stay referenced, so ids stay unique.
+        self._combined: dict[frozenset[int], dict[str, Any]] = {}
+        self._members_of: dict[int, list[Any]] = {}
 
     def fail(self, where: str, problem: str) -> SpecError:
         """A SpecError naming this document and the place in it."""
@@ -175,14 +177,23 @@ class Resolver:
             else:
                 _narrow(into, key, value)
 
-    def _both(self, first: Any, second: Any) -> dict[str, Any]:
-        """One `allOf` of two property schemas, the same object each time it is asked for:
-        schema.py memoises by id(), and a recursive schema merged with itself must meet
-        its own merge again to stop."""
-        key = (id(first), id(second))
-        if key not in self._pairs:
-            self._pairs[key] = (first, second, {"allOf": [first, second]})
-        return self._pairs[key][2]
+    def _both(self, first: Any, second: Any) -> Any:
+        """Both property schemas at once, as one `allOf` of the original nodes. The same set
+        of nodes always gives the same object: schema.py memoises by id(), and a recursive
+        schema merged with itself must meet its own merge again to stop."""
+        members = list(self._members(first))
+        members += [m for m in self._members(second) if not any(m is n for n in members)]
+        if len(members) == 1:
+            return members[0]
+        key = frozenset(id(m) for m in members)
+        if key not in self._combined:
+            combined = {"allOf": members}
+            self._combined[key] = combined
+            self._members_of[id(combined)] = members
+        return self._combined[key]
+
+    def _members(self, node: Any) -> list[Any]:
+        return self._members_of.get(id(node), [node])
 
 
 def _narrow(into: dict[str, Any], key: str, value: Any) -> None:
