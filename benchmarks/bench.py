@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,83 +365,113 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_dir = WORK / "runs" / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True)
     started = time.perf_counter()
-    out: dict[str, Any] = {
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "git": git("--version").strip(),
-            "load_at_start": load(),
-        },
-        "repeat": repeat,
+    machine = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "git": git("--version").strip(),
+        "load_at_start": load(),
     }
-    text: list[str] = []
+    out: dict[str, Any] = {"machine": machine, "repeat": repeat, "failed": {}}
+    emit(
+        f"relorch benchmarks: {machine['platform']}, {machine['cpus']} CPUs, {machine['git']}, "
+        f"Python {machine['python']}; {repeat} runs per figure; load average "
+        f"{machine['load_at_start']} at start"
+    )
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("startup", lambda: section_startup(out, repeat)),
+        ("release", lambda: section_release(out, sizes, run_dir, repeat, not args.no_profile)),
+    ]
+    if not args.no_ledger:
+        sections.append(
+            (
+                "ledger",
+                lambda: section_ledger(out, ledger_sizes, run_dir, repeat, not args.no_profile),
+            )
+        )
     try:
-        log(f"startup ... (load {load()})")
-        startup_text, out["startup"] = report_startup(measure_startup(repeat))
-        text.append(startup_text)
-        results = []
-        for size in sizes:
-            origin = build_origin(size, log=log)
-            log(f"release, {size.label} ... (load {load()})")
-            results.append((origin, measure_release(origin, run_dir, repeat)))
-        release_text, out["release"] = report_release(results)
-        text.append(release_text)
-        if not args.no_profile:
-            log("profiling release and plan at the largest size ...")
-            prof = profile_release(results[-1][0], run_dir)
-            out["profile"] = prof
-            label = results[-1][0].size.label
-            text.append(format_profile(f"relorch release --revision at {label}", prof["release"]))
-            text.append(format_profile(f"relorch plan at {label}", prof["plan"]))
-            text.append(format_imports(prof["plan_imports"]))
-        if args.no_ledger:
-            pass
-        elif (missing := ledger_api_missing()) is not None:
-            text.append(f"ledger section skipped: {missing}")
-            out["ledger"] = {"skipped": missing}
-        else:
-            origin = build_origin(PRESETS["small"], log=log)
-            runs = []
-            for count in ledger_sizes:
-                built = build_ledger(origin, count, log=log)
-                log(f"ledger, {count:,} records ... (load {load()})")
-                runs.append(measure_ledger(origin, built, run_dir, RELORCH, repeat))
-            ledger_text, out["ledger"] = report_ledger(runs)
-            text.append(f"ledger (on the {origin.size.label} repository)\n" + ledger_text)
-            if not args.no_profile:
-                out["ledger_profile"] = {}
-                clone = run_dir / f"ledger{runs[-1].records}-clone"
-                for name, words in (
-                    ("status", ["status", "--env", "production"]),
-                    ("deploy", ["deploy", "v5@latest", "--env", "production", "--dry-run"]),
-                    ("hold", ["hold", "v5", "--env", "production", "--reason", "profile"]),
-                ):
-                    if name not in runs[-1].available:
-                        continue
-                    prof = trace_profile([RELORCH, *words], clone, run_dir / f"{name}.trace")
-                    out["ledger_profile"][name] = prof
-                    text.append(
-                        format_profile(
-                            f"relorch {' '.join(words)} at {runs[-1].records:,} records", prof
-                        )
-                    )
+        for name, run in sections:
+            try:
+                run()
+            except RuntimeError as exc:
+                # One broken command (say, relorch mid-edit) must not lose the other sections.
+                out["failed"][name] = str(exc)
+                emit(f"{name} section FAILED: {exc}")
     finally:
         if not args.keep:
             shutil.rmtree(run_dir, ignore_errors=True)
     out["seconds"] = time.perf_counter() - started
-    out["machine"]["load_at_end"] = load()
-    m = out["machine"]
-    print(
-        f"relorch benchmarks: {m['platform']}, {m['cpus']} CPUs, {m['git']}, Python "
-        f"{m['python']}; {repeat} runs per figure; load average {m['load_at_start']} at start, "
-        f"{m['load_at_end']} at end\n"
+    machine["load_at_end"] = load()
+    emit(
+        f"total benchmark time {out['seconds']:.0f} s; load average {machine['load_at_end']} at end"
     )
-    print("\n\n".join(text))
-    print(f"\ntotal benchmark time {out['seconds']:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=str) + "\n")
-    return 0
+    return 1 if out["failed"] else 0
+
+
+def emit(text: str) -> None:
+    """Print one section of the report as soon as it is ready."""
+    print(f"\n{text}", flush=True)
+
+
+def section_startup(out: dict[str, Any], repeat: int) -> None:
+    log(f"startup ... (load {load()})")
+    text, out["startup"] = report_startup(measure_startup(repeat))
+    emit(text)
+
+
+def section_release(
+    out: dict[str, Any], sizes: list[Size], run_dir: Path, repeat: int, profile: bool
+) -> None:
+    results = []
+    for size in sizes:
+        origin = build_origin(size, log=log)
+        log(f"release, {size.label} ... (load {load()})")
+        results.append((origin, measure_release(origin, run_dir, repeat)))
+    text, out["release"] = report_release(results)
+    emit(text)
+    if not profile:
+        return
+    log("profiling release and plan at the largest size ...")
+    prof = profile_release(results[-1][0], run_dir)
+    out["profile"] = prof
+    label = results[-1][0].size.label
+    emit(format_profile(f"relorch release --revision at {label}", prof["release"]))
+    emit(format_profile(f"relorch plan at {label}", prof["plan"]))
+    emit(format_imports(prof["plan_imports"]))
+
+
+def section_ledger(
+    out: dict[str, Any], sizes: list[int], run_dir: Path, repeat: int, profile: bool
+) -> None:
+    missing = ledger_api_missing()
+    if missing is not None:
+        emit(f"ledger section skipped: {missing}")
+        out["ledger"] = {"skipped": missing}
+        return
+    origin = build_origin(PRESETS["small"], log=log)
+    runs = []
+    for count in sizes:
+        built = build_ledger(origin, count, log=log)
+        log(f"ledger, {count:,} records ... (load {load()})")
+        runs.append(measure_ledger(origin, built, run_dir, RELORCH, repeat))
+    text, out["ledger"] = report_ledger(runs)
+    emit(f"ledger (on the {origin.size.label} repository)\n" + text)
+    if not profile:
+        return
+    out["ledger_profile"] = {}
+    clone = run_dir / f"ledger{runs[-1].records}-clone"
+    for name, words in (
+        ("status", ["status", "--env", "production"]),
+        ("deploy", ["deploy", "v5@latest", "--env", "production", "--dry-run"]),
+        ("hold", ["hold", "v5", "--env", "production", "--reason", "profile"]),
+    ):
+        if name in runs[-1].available:
+            prof = trace_profile([RELORCH, *words], clone, run_dir / f"{name}.trace")
+            out["ledger_profile"][name] = prof
+            title = f"relorch {' '.join(words)} at {runs[-1].records:,} records"
+            emit(format_profile(title, prof))
 
 
 if __name__ == "__main__":

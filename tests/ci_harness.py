@@ -1,4 +1,4 @@
-"""CI harness: the composite action's run steps under bash as a runner runs them, and the CI tools."""
+"""CI harness: the composite action's run steps run by bash as a runner would, and CI tools."""
 
 from __future__ import annotations
 
@@ -208,8 +208,10 @@ def run_action(
             run.skipped = "uses: " + step["uses"]
             continue
         assert step.get("shell") == "bash", "composite run steps must say shell: bash"
-        paths = {k: files / f"{k.lower()}_{index}" for k in
-                 ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")}
+        paths = {
+            k: files / f"{k.lower()}_{index}"
+            for k in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
+        }
         for path in paths.values():
             path.write_text("")
         script = files / f"step_{index}.sh"
@@ -219,7 +221,11 @@ def run_action(
         proc_env["PATH"] = os.pathsep.join([*reversed(extra_path), base["PATH"]])
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=workspace, env=proc_env, capture_output=True, text=True, timeout=timeout,
+            cwd=workspace,
+            env=proc_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             check=False,
         )
         for line in proc.stdout.splitlines():
@@ -248,8 +254,7 @@ def run_action(
     for secret in sorted((m for m in masks if m), key=len, reverse=True):
         log = log.replace(secret, "***")
     annotations = [_mask(a, masks) for a in annotations]
-    return ActionRun(conclusion, outputs, steps, log, raw_log, annotations, masks,
-                     "".join(summary))
+    return ActionRun(conclusion, outputs, steps, log, raw_log, annotations, masks, "".join(summary))
 
 
 def _mask(text: str, masks: list[str]) -> str:
@@ -270,8 +275,9 @@ def split_template(text: str) -> tuple[dict[str, Any], str]:
     return yaml.safe_load(header), jobs
 
 
-def interpolate(jobs: str, spec: dict[str, Any], inputs: dict[str, str]) -> str:
-    """`$[[ inputs.NAME ]]` replaced the way GitLab does it when the template is included."""
+def interpolate(jobs: str, spec: dict[str, Any], inputs: dict[str, str]) -> Any:
+    """The jobs document with `$[[ inputs.NAME ]]` replaced as GitLab does on include: in the
+    parsed YAML (keys and string values), so an empty input is an empty string, not null."""
     declared = spec["spec"]["inputs"]
     unknown = set(inputs) - set(declared)
     assert not unknown, f"inputs the template does not declare: {sorted(unknown)}"
@@ -281,12 +287,30 @@ def interpolate(jobs: str, spec: dict[str, Any], inputs: dict[str, str]) -> str:
         assert match[1] in values, f"the template uses an undeclared input: {match[1]}"
         return values[match[1]]
 
-    return _INPUT.sub(value, jobs)
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {walk(k): walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return _INPUT.sub(value, node) if isinstance(node, str) else node
+
+    return walk(yaml.safe_load(jobs))
+
+
+@pytest.fixture(scope="session")
+def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """RUNNER_TEMP shared by the action's runs in one session, as by the steps of one job: the
+    first run installs relorch from this checkout into it, later runs reuse that venv. (A fixed
+    path: each module importing this fixture gets its own instance of it.)"""
+    path = tmp_path_factory.getbasetemp() / "runner_temp"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 @pytest.fixture(scope="session")
 def gitlab_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """RELORCH_VENV for the template's jobs: installed by the first job, reused by the others."""
+    """RELORCH_VENV for the template's jobs: installed by the first job, reused by the others
+    (a fixed path, like runner_temp's)."""
     return tmp_path_factory.getbasetemp() / "gitlab-relorch-venv"
 
 
@@ -299,8 +323,13 @@ def gitlab_ci_local(
     for name, value in (variables or {}).items():
         argv += ["--variable", f"{name}={value}"]
     return subprocess.run(
-        [*argv, *args], cwd=project, capture_output=True, text=True, check=False,
-        timeout=timeout, env={**os.environ, "PATH": path},
+        [*argv, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env={**os.environ, "PATH": path},
     )
 
 

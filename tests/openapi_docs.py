@@ -7,9 +7,15 @@ from typing import Any
 Schema = dict[str, Any]
 
 
-def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.0.3") -> dict[str, Any]:
+def spec(
+    paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.0.3"
+) -> dict[str, Any]:
     """A whole OpenAPI 3 document."""
-    doc: dict[str, Any] = {"openapi": version, "info": {"title": "Products", "version": "1"}, "paths": paths}
+    doc: dict[str, Any] = {
+        "openapi": version,
+        "info": {"title": "Products", "version": "1"},
+        "paths": paths,
+    }
     if schemas is not None:
         doc["components"] = {"schemas": schemas}
     return doc
@@ -19,16 +25,24 @@ def content(schema: Any, media: str = "application/json") -> dict[str, Any]:
     return {media: {"schema": schema}}
 
 
-def request(schema: Any, *, required: bool = True, media: str = "application/json") -> dict[str, Any]:
+def request(
+    schema: Any, *, required: bool = True, media: str = "application/json"
+) -> dict[str, Any]:
     """POST /products taking `schema` as its body."""
     body = {"required": required, "content": content(schema, media)}
-    return spec({"/products": {"post": {"requestBody": body, "responses": {"201": {"description": "ok"}}}}})
+    return spec(
+        {"/products": {"post": {"requestBody": body, "responses": {"201": {"description": "ok"}}}}}
+    )
 
 
-def response(schema: Any, *, status: str = "200", media: str = "application/json") -> dict[str, Any]:
+def response(
+    schema: Any, *, status: str = "200", media: str = "application/json"
+) -> dict[str, Any]:
     """GET /products/{id} returning `schema`."""
     op = {
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
         "responses": {status: {"description": "ok", "content": content(schema, media)}},
     }
     return spec({"/products/{id}": {"get": op}})
@@ -40,8 +54,16 @@ def params(*parameters: dict[str, Any]) -> dict[str, Any]:
     return spec({"/products": {"get": op}})
 
 
-def query(name: str, schema: Schema | None = None, *, required: bool = False, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema or {"type": "string"}, **extra}
+def query(
+    name: str, schema: Schema | None = None, *, required: bool = False, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema or {"type": "string"},
+        **extra,
+    }
 
 
 def obj(required: tuple[str, ...] = (), **properties: Schema) -> Schema:

@@ -17,8 +17,11 @@ from tests.ci_harness import (
     parse_file_command,
     require_venv_tool,
     run_action,
+    runner_temp,
 )
 from tests.gitrepo import Clone, git, make_origin
+
+__all__ = ["runner_temp"]  # a fixture, imported for its name
 
 EXAMPLES = ROOT / "ci" / "examples"
 SPEC_OUTPUTS = {"tag", "major", "revision", "sha", "released", "deployed"}
@@ -28,13 +31,6 @@ TWO_APIS = '[apis.orders]\npaths = ["orders"]\n[apis.billing]\npaths = ["billing
 
 def action() -> dict:  # type: ignore[type-arg]
     return yaml.safe_load((ACTION_DIR / "action.yml").read_text())
-
-
-@pytest.fixture(scope="session")
-def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """RUNNER_TEMP shared by the runs of one session, as by the steps of one job: the first run
-    installs relorch from this checkout into it, later runs reuse that venv."""
-    return tmp_path_factory.mktemp("runner_temp")
 
 
 def released_once(repo: Clone) -> None:
@@ -50,7 +46,9 @@ def test_action_validates_against_the_github_actions_schema() -> None:
     tool = require_venv_tool("check-jsonschema")
     proc = subprocess.run(
         [tool, "--builtin-schema", "vendor.github-actions", str(ACTION_DIR / "action.yml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -61,7 +59,9 @@ def test_example_workflows_validate_against_the_github_workflows_schema() -> Non
     assert len(files) == 2
     proc = subprocess.run(
         [tool, "--builtin-schema", "vendor.github-workflows", *files],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -110,7 +110,10 @@ def test_example_workflows_pass_actionlint_against_the_local_action(tmp_path: Pa
     shellcheck = shutil.which("shellcheck") or ""
     proc = subprocess.run(
         [actionlint, f"-shellcheck={shellcheck}", "-pyflakes=", "-no-color"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -126,8 +129,13 @@ def test_actionlint_catches_an_undeclared_input(tmp_path: Path) -> None:
         "          arguments: --revision\n"
     )
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    proc = subprocess.run([actionlint, "-shellcheck=", "-pyflakes=", "-no-color"], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [actionlint, "-shellcheck=", "-pyflakes=", "-no-color"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1 and 'input "arguments" is not defined' in proc.stdout
 
 
@@ -148,7 +156,7 @@ def test_release_revision_outputs_the_new_tag(tmp_path: Path, runner_temp: Path)
     released_once(repo)
     result = run(repo, runner_temp, command="release", args="--revision")
     assert result.conclusion == "success", result.log
-    assert [s.skipped for s in result.steps][0] == "uses: actions/setup-python@v6"
+    assert result.steps[0].skipped == "uses: actions/setup-python@v6"
     outputs = result.outputs
     assert (outputs["tag"], outputs["major"], outputs["revision"]) == ("v1-rev2", "1", "2")
     assert (outputs["released"], outputs["exit-code"]) == ("true", "0")
@@ -222,9 +230,7 @@ def test_a_refused_release_fails_the_step_with_relorchs_exit_code(
         "--revision ' ; touch pwned ; '",
     ],
 )
-def test_hostile_args_are_words_not_commands(
-    tmp_path: Path, runner_temp: Path, args: str
-) -> None:
+def test_hostile_args_are_words_not_commands(tmp_path: Path, runner_temp: Path, args: str) -> None:
     repo = make_origin(tmp_path)
     released_once(repo)
     result = run(repo, runner_temp, command="release", args=args)
@@ -285,3 +291,12 @@ def test_actor_and_run_url_come_from_the_runners_variables(
     assert {r["run_url"] for r in records} == {
         "https://github.com/example/products-api/actions/runs/4242"
     }
+
+
+@pytest.mark.parametrize("name", ["github-release.yml", "github-deploy.yml", "gitlab-ci.yml"])
+def test_docs_show_the_example_files_verbatim(name: str) -> None:
+    docs = (ROOT / "docs" / "ci.md").read_text()
+    marker = f"<!-- {name}: kept identical to ci/examples/{name} by tests/test_ci_artifacts.py -->"
+    assert marker in docs
+    shown = docs.split(marker, 1)[1].split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    assert shown == (EXAMPLES / name).read_text()

@@ -1,4 +1,4 @@
-"""Push tokens in CI: a loopback smart-HTTP git server that demands them, and output that hides them."""
+"""CI push tokens: a loopback smart-HTTP git server demands them; no output shows them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci_harness import ROOT, dotenv_report, gitlab_ci_local, gitlab_venv, run_action
+from tests.ci_harness import (
+    ROOT,
+    dotenv_report,
+    gitlab_ci_local,
+    gitlab_venv,
+    run_action,
+    runner_temp,
+)
 from tests.gitrepo import Clone, clone_of, git, make_origin
 
 TOKEN = "ghs_relorchTestToken0123456789abcdef"
@@ -52,17 +59,29 @@ class GitHttpServer:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         env = {
-            "PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(self.root),
-            "GIT_HTTP_EXPORT_ALL": "1", "REMOTE_USER": "ci", "REMOTE_ADDR": "127.0.0.1",
-            "REQUEST_METHOD": request.command, "PATH_INFO": path, "QUERY_STRING": query,
+            "PATH": os.environ["PATH"],
+            "GIT_PROJECT_ROOT": str(self.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "REMOTE_USER": "ci",
+            "REMOTE_ADDR": "127.0.0.1",
+            "REQUEST_METHOD": request.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
             "CONTENT_TYPE": request.headers.get("Content-Type", ""),
             "CONTENT_LENGTH": str(length),
             "HTTP_CONTENT_ENCODING": request.headers.get("Content-Encoding", ""),
             "GIT_PROTOCOL": request.headers.get("Git-Protocol", ""),
-            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
         }
-        proc = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True,
-                              check=False, timeout=60)
+        proc = subprocess.run(
+            ["git", "http-backend"],
+            input=body,
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
         head, _, payload = proc.stdout.partition(b"\r\n\r\n")
         status, cgi_headers = 200, []
         for line in head.decode().split("\r\n"):
@@ -115,17 +134,15 @@ def checkout_like_actions(seed: Clone, server: GitHttpServer, root: Path) -> Clo
     """A workspace as actions/checkout leaves it: https remote, its own token in an extraheader."""
     workspace = clone_of(seed, root, "workspace")
     workspace.git("remote", "set-url", "origin", f"{server.url}/origin.git")
-    workspace.git("config", f"http.{server.url}/.extraheader",
-                  "AUTHORIZATION: basic " + basic("x-access-token", STALE).split()[1])
+    workspace.git(
+        "config",
+        f"http.{server.url}/.extraheader",
+        "AUTHORIZATION: basic " + basic("x-access-token", STALE).split()[1],
+    )
     return workspace
 
 
-__all__ = ["gitlab_venv"]  # a fixture, imported for its name
-
-
-@pytest.fixture(scope="module")
-def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("runner_temp")
+__all__ = ["gitlab_venv", "runner_temp"]  # fixtures, imported for their names
 
 
 def test_action_token_replaces_the_checkout_header_for_relorchs_pushes(
@@ -135,8 +152,10 @@ def test_action_token_replaces_the_checkout_header_for_relorchs_pushes(
     workspace = checkout_like_actions(seed, server, tmp_path)
     config_before = (workspace.path / ".git" / "config").read_text()
     result = run_action(
-        workspace.path, {"command": "release", "args": "--revision", "token": TOKEN},
-        runner_temp, env={"GITHUB_SERVER_URL": server.url},
+        workspace.path,
+        {"command": "release", "args": "--revision", "token": TOKEN},
+        runner_temp,
+        env={"GITHUB_SERVER_URL": server.url},
     )
     assert result.conclusion == "success", result.log
     assert result.outputs["tag"] == "v1-rev2" and "refs/tags/v1-rev2" in seed.remote_refs()
@@ -153,8 +172,12 @@ def test_without_the_token_input_the_persisted_header_is_used(
     """The server above really refuses a wrong header: the test before it can fail."""
     seed, server = http_origin
     workspace = checkout_like_actions(seed, server, tmp_path)
-    result = run_action(workspace.path, {"command": "release", "args": "--revision"},
-                        runner_temp, env={"GITHUB_SERVER_URL": server.url})
+    result = run_action(
+        workspace.path,
+        {"command": "release", "args": "--revision"},
+        runner_temp,
+        env={"GITHUB_SERVER_URL": server.url},
+    )
     assert result.conclusion == "failure"
     assert result.outputs["exit-code"] == "1"
     assert "refs/tags/v1-rev2" not in seed.remote_refs()
@@ -180,9 +203,13 @@ def test_gitlab_token_variable_pushes_through_a_credential_helper(
     seed.git("commit", "-q", "-m", "ci: include relorch")
     seed.push()
     proc = gitlab_ci_local(
-        project, "relorch-release",
-        variables={"RELORCH_GIT_TOKEN": TOKEN, "CI_PROJECT_URL": f"{server.url}/origin",
-                   "RELORCH_VENV": str(gitlab_venv)},
+        project,
+        "relorch-release",
+        variables={
+            "RELORCH_GIT_TOKEN": TOKEN,
+            "CI_PROJECT_URL": f"{server.url}/origin",
+            "RELORCH_VENV": str(gitlab_venv),
+        },
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert dotenv_report(project, "relorch-release")["RELORCH_TAG"] == "v1-rev2"

@@ -6,14 +6,18 @@ import json
 from pathlib import Path
 
 from tests.deploykit import (
+    PYTHON,
+    STEP,
     env_block,
     origin_records,
     setup_project,
+    start,
     step_calls,
     step_env,
+    wait_for,
     worktrees,
 )
-from tests.gitrepo import Clone
+from tests.gitrepo import Clone, clone_of
 
 
 def test_deploy_runs_the_step_in_a_worktree_of_the_tag_and_records_it(
@@ -239,3 +243,25 @@ def test_status_shows_what_deploy_made_current(repo: Clone, tmp_path: Path) -> N
     result = repo.relorch("status", "--env", "staging")
     assert result.returncode == 0, result.stderr
     assert "rev1" in result.stderr.splitlines()[-1]
+
+
+def test_the_lock_is_per_api_so_two_apis_deploy_side_by_side(repo: Clone, tmp_path: Path) -> None:
+    step_argv = f'deploy = [{PYTHON}, "step.py", "{{api}}"]'
+    config = f"[apis.products]\n[apis.orders]\n[environments.staging]\n{step_argv}\n"
+    repo.commit("config", {"relorch.toml": config, "step.py": STEP})
+    repo.push("HEAD:main")
+    repo.tag("products/v1-rev1")
+    repo.tag("orders/v1-rev1")
+    slow = start(repo, "deploy", "products/v1", "--env", "staging", env=step_env(tmp_path, "wait"))
+    wait_for(lambda: bool(step_calls(tmp_path)))
+    try:
+        other = clone_of(repo, tmp_path, "other")
+        fast = other.relorch("deploy", "orders/v1", "--env", "staging", env=step_env(tmp_path))
+        same = other.relorch("deploy", "products/v1", "--env", "staging", env=step_env(tmp_path))
+    finally:
+        (tmp_path / "release").touch()
+        slow.communicate(timeout=60)
+    assert fast.returncode == 0, fast.stderr
+    assert same.returncode == 5
+    assert slow.returncode == 0
+    assert sorted(c["argv"][0] for c in step_calls(tmp_path)) == ["orders", "products"]

@@ -20,7 +20,8 @@ def test_yaml_and_json_of_the_same_document_compare_equal() -> None:
     doc = response(obj(("id",), id=STRING))
     from_json = parse_document(json.dumps(doc), LABEL)
     from_yaml = parse_document(
-        "openapi: 3.0.3\ninfo: {title: Products, version: '1'}\npaths:\n  /products/{id}:\n    get:\n"
+        "openapi: 3.0.3\ninfo: {title: Products, version: '1'}\n"
+        "paths:\n  /products/{id}:\n    get:\n"
         "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
         "      responses:\n        200:\n          description: ok\n          content:\n"
         "            application/json:\n              schema:\n                type: object\n"
@@ -60,7 +61,9 @@ def test_unreadable_document_is_usage_error_naming_file_and_ref(text: str, words
 def test_json_pointer_escapes_and_unquoted_status_codes_resolve() -> None:
     doc = spec({"/a/b": {"get": {"responses": {200: {"description": "x"}}}}})
     resolver = Resolver(doc, LABEL)
-    assert resolver.deref({"$ref": "#/paths/~1a~1b/get/responses/200"}, "here") == {"description": "x"}
+    assert resolver.deref({"$ref": "#/paths/~1a~1b/get/responses/200"}, "here") == {
+        "description": "x"
+    }
     assert resolver.deref({"$ref": "#"}, "here") is doc
 
 
@@ -83,8 +86,12 @@ def test_circular_ref_chain_is_usage_error() -> None:
 
 def tree(leaf: dict[str, Any]) -> dict[str, Any]:
     """A recursive schema: a node whose children are nodes."""
-    node = obj(("name",), name=leaf, children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
-               parent={"$ref": "#/components/schemas/Node"})
+    node = obj(
+        ("name",),
+        name=leaf,
+        children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+        parent={"$ref": "#/components/schemas/Node"},
+    )
     return spec(response({"$ref": "#/components/schemas/Node"})["paths"], schemas={"Node": node})
 
 
@@ -118,23 +125,54 @@ def test_same_property_in_two_allof_members_is_merged_not_overwritten() -> None:
     assert change.kind == "constraint-widened" and change.breaking
 
 
-def test_deeply_nested_schema_is_usage_error_not_recursion_error() -> None:
-    deep: dict[str, Any] = STRING
-    for _ in range(150):
-        deep = obj(x=deep)
-    with pytest.raises(UsageError, match="nested deeper"):
-        compare(response(deep), copy.deepcopy(response(deep)))
+def chain(length: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    """A document whose response walks through `length` components, each naming the next."""
+    schemas = {f"C{i}": obj(next={"$ref": f"#/components/schemas/C{i + 1}"}) for i in range(length)}
+    schemas[f"C{length}"] = obj(leaf=leaf)
+    return spec(response({"$ref": "#/components/schemas/C0"})["paths"], schemas=schemas)
+
+
+def test_long_chains_of_components_compare_without_exhausting_the_stack() -> None:
+    changes = compare(chain(2000, STRING), chain(2000, NUMBER))
+    assert [(c.kind, c.location.count(".next")) for c in changes] == [("type-changed", 2000)]
+
+
+def test_nesting_beyond_the_limit_is_usage_error() -> None:
+    with pytest.raises(UsageError, match="nested deeper than 5000 levels"):
+        compare(chain(6000, STRING), chain(6000, NUMBER))
+
+
+def test_allof_nesting_beyond_the_limit_is_usage_error() -> None:
+    schemas = {f"A{i}": {"allOf": [{"$ref": f"#/components/schemas/A{i + 1}"}]} for i in range(150)}
+    schemas["A150"] = obj(a=STRING)
+    doc = spec(response({"$ref": "#/components/schemas/A0"})["paths"], schemas=schemas)
+    with pytest.raises(UsageError, match="allOf nested deeper than 100 levels"):
+        compare(doc, copy.deepcopy(doc))
 
 
 def test_yaml_alias_bomb_is_compared_in_linear_time() -> None:
     # 40 levels, each referring twice to the next: 2**40 paths through the document.
-    lines = ["openapi: 3.0.0", "x-levels:", "  l0: &l0 {type: object, properties: {leaf: {type: string}}}"]
+    lines = [
+        "openapi: 3.0.0",
+        "x-levels:",
+        "  l0: &l0 {type: object, properties: {leaf: {type: string}}}",
+    ]
     for i in range(1, 41):
         lines.append(f"  l{i}: &l{i} {{type: object, properties: {{a: *l{i - 1}, b: *l{i - 1}}}}}")
-    lines += ["paths:", "  /p:", "    get:", "      responses:", "        '200':", "          content:",
-              "            application/json:", "              schema: *l40"]
+    lines += [
+        "paths:",
+        "  /p:",
+        "    get:",
+        "      responses:",
+        "        '200':",
+        "          content:",
+        "            application/json:",
+        "              schema: *l40",
+    ]
     base = parse_document("\n".join(lines), "BASE")
-    head = parse_document("\n".join(lines).replace("leaf: {type: string}", "leaf: {type: integer}"), "HEAD")
+    head = parse_document(
+        "\n".join(lines).replace("leaf: {type: string}", "leaf: {type: integer}"), "HEAD"
+    )
     changes = compare(base, head)
     assert changes and all(c.breaking for c in changes)
     assert len(changes) < 1000
@@ -165,7 +203,12 @@ def test_external_refs_are_compared_by_address() -> None:
 )
 def test_malformed_schema_is_usage_error_naming_the_side(schema: Any, words: str) -> None:
     with pytest.raises(SpecError, match=words) as caught:
-        compare(response(obj(id={})), response(obj(id=schema)), base_label="old.yaml", head_label="new.yaml")
+        compare(
+            response(obj(id={})),
+            response(obj(id=schema)),
+            base_label="old.yaml",
+            head_label="new.yaml",
+        )
     assert str(caught.value).startswith("new.yaml: ")
 
 
@@ -186,3 +229,39 @@ def test_malformed_schema_is_usage_error_naming_the_side(schema: Any, words: str
 def test_malformed_structure_is_usage_error(paths: Any) -> None:
     with pytest.raises(SpecError):
         compare(spec({}), {"openapi": "3.0.0", "paths": paths})
+
+
+@pytest.mark.parametrize(
+    "schemas",
+    [
+        # A recursive schema merged with itself ...
+        {
+            "S": obj(
+                id={
+                    "allOf": [
+                        {"$ref": "#/components/schemas/S"},
+                        {"$ref": "#/components/schemas/S"},
+                    ]
+                }
+            )
+        },
+        # ... and two that merge with each other in both orders.
+        {
+            "S": {
+                "allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]
+            },
+            "A": obj(id={"$ref": "#/components/schemas/S"}, a=STRING),
+            "B": obj(
+                id={
+                    "allOf": [
+                        {"$ref": "#/components/schemas/B"},
+                        {"$ref": "#/components/schemas/A"},
+                    ]
+                }
+            ),
+        },
+    ],
+)
+def test_recursive_allof_merges_terminate(schemas: dict[str, Any]) -> None:
+    doc = spec(response({"$ref": "#/components/schemas/S"})["paths"], schemas=schemas)
+    assert compare(doc, copy.deepcopy(doc)) == []

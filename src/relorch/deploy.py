@@ -11,7 +11,7 @@ from typing import Any
 
 from relorch.ci import RunContext
 from relorch.config import Config
-from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError
+from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
 from relorch.gitio import Git
 from relorch.ledger_state import LedgerState, Live
 from relorch.records import Record, new_record
@@ -46,6 +46,7 @@ class DeployPlan:
     allow_rolled_back: bool = False
     notes: tuple[str, ...] = ()
     steps: tuple[str, ...] = field(default=())
+    notice_skipped: str | None = None  # why the notice window is not waited ("--no-wait --force")
 
     @property
     def values(self) -> dict[str, str]:
@@ -129,17 +130,25 @@ def make_plan(
     break_lock: bool,
     allow_rolled_back: bool,
     now: datetime,
+    no_wait: bool = False,
+    force: bool = False,
 ) -> DeployPlan:
     """The plan for putting `target` live in `env`, checked against the ledger as it is now."""
     environment = config.environment(env)
     check_command(environment.deploy, env)
+    if environment.announce:
+        from relorch.channels import validate_channels
+
+        validate_channels(config, environment.announce)
+    has_notice = environment.notice.total_seconds > 0
+    skipped = _notice_skipped(action, env, has_notice, no_wait=no_wait, force=force)
     live = state.current(target.api, env, target.major)
     notes: tuple[str, ...] = ()
     if environment.announce and live is not None and git.has_commit(live.sha):
         notes = tuple(s for _, s in git.log(live.sha, target.sha, config.apis[target.api].paths))
     steps = [
         *(("announce_pending",) if environment.announce else ()),
-        *(("notice_window",) if environment.notice.total_seconds > 0 else ()),
+        *(("notice_window",) if has_notice and skipped is None else ()),
         "lock",
         "run_step" if environment.deploy is not None else "record_only",
         "record_result",
@@ -163,9 +172,27 @@ def make_plan(
         allow_rolled_back=allow_rolled_back,
         notes=notes,
         steps=tuple(steps),
+        notice_skipped=skipped,
     )
     check_rules(plan, state, now)
     return plan
+
+
+def _notice_skipped(action: str, env: str, has_notice: bool, *, no_wait: bool,
+                    force: bool) -> str | None:
+    """Rollbacks are urgent and never wait; a deploy skips its notice only with --force."""
+    if not has_notice:
+        return None
+    if action == "rollback":
+        return "rollback (urgent: announced, not waited)"
+    if not no_wait:
+        return None
+    if not force:
+        raise UsageError(
+            f"{env} has a notice window: other teams may object during it; --no-wait is refused",
+            hint="wait it out, or pass --no-wait --force (recorded in the ledger and announced)",
+        )
+    return "--no-wait --force"
 
 
 def check_rules(plan: DeployPlan, state: LedgerState, now: datetime) -> None:
@@ -239,6 +266,8 @@ def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Re
             )
         )
     extra = {"ref": plan.ref}
+    if plan.notice_skipped:
+        extra["notice_skipped"] = plan.notice_skipped
     if plan.live is not None:
         extra["from"] = plan.live.tag
     records.append(
@@ -283,6 +312,8 @@ def plan_deploy(
     break_lock: bool = False,
     allow_rolled_back: bool = False,
     now: datetime | None = None,
+    no_wait: bool = False,
+    force: bool = False,
 ) -> DeployPlan:
     """Resolve REF against the remote and the ledger and plan its deploy to `env`."""
     from datetime import UTC
@@ -306,4 +337,6 @@ def plan_deploy(
         break_lock=break_lock,
         allow_rolled_back=allow_rolled_back,
         now=now or datetime.now(UTC),
+        no_wait=no_wait,
+        force=force,
     )

@@ -114,8 +114,10 @@ class Executor:
     def _announce_pending(self) -> None:
         kind = "rollback_pending" if self.plan.action == "rollback" else "pending"
         ends = self.clock() + timedelta(seconds=self.plan.notice_seconds)
+        waits = self.plan.notice_seconds and "notice_window" in self.plan.steps
         self._announce(
-            self._event(kind, notice_ends=ends if self.plan.notice_seconds else None), blocking=True
+            self._event(kind, notice_ends=ends if waits else None, reason=self.plan.notice_skipped),
+            blocking=True,
         )
         self._announced = True
 
@@ -126,12 +128,17 @@ class Executor:
             f"notice window {format_seconds(remaining)}: object with "
             f"`relorch hold {shlex.quote(t.tag)} --env {self.plan.env} --reason TEXT`"
         )
+        # A countdown in place on a terminal; a line a minute (or one at the end) in CI logs.
+        live = self.reporter.interactive
         while remaining > 0:
-            chunk = min(remaining, 60.0)
+            chunk = min(remaining, 1.0 if live else 60.0)
             self.sleep(chunk)
             remaining -= chunk
-            if remaining > 0:
+            if live:
+                self.reporter.progress(f"    {format_seconds(remaining)} left", done=remaining <= 0)
+            elif remaining > 0:
                 self.reporter.line(f"    {format_seconds(remaining)} left")
+        self.reporter.line("    notice window over: reading holds")
 
     def _lock(self) -> None:
         t = self.plan.target
@@ -158,6 +165,7 @@ class Executor:
         workdir, rendered = parent / "worktree", parent / "rendered"
         try:
             rendered.mkdir()
+            self._render_into(rendered)
             add_worktree(self.git, workdir, self.plan.target.sha)
             argv = self.plan.argv(str(workdir), str(rendered))
             self.reporter.step("running " + " ".join(shlex.quote(a) for a in argv))
@@ -171,6 +179,18 @@ class Executor:
             )
         finally:
             self._cleanup(workdir, parent)
+
+    def _render_into(self, rendered: Path) -> None:
+        """{rendered}: the versioning config as it will be once this revision is live."""
+        from relorch.render import render_for_deploy
+
+        t = self.plan.target
+        notes = render_for_deploy(
+            self.git, self.config, env=self.plan.env, api=t.api, major=t.major,
+            revision=t.revision, dest=rendered, now=self.clock(),
+        )
+        for note in notes:
+            self.reporter.line("    " + note)
 
     def _cleanup(self, workdir: Path, parent: Path) -> None:
         if workdir.exists():

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from relorch.config import ApiConfig, Config
 from relorch.gitio import Tag
 
 
-@dataclass(frozen=True)
-class RevisionInfo:
-    """One released revision: its tag and the commit it points at."""
+class RevisionInfo(NamedTuple):
+    """One released revision: its tag and the commit it points at (a NamedTuple: one is made
+    per tag on every command, and repositories carry tens of thousands)."""
 
     api: str
     major: int
@@ -66,22 +67,23 @@ class ApiHistory:
 
 def build_history(api: ApiConfig, tags: Iterable[Tag], main_branch: str) -> ApiHistory:
     """Group the tags that are revisions of `api`; every other tag is ignored."""
-    scheme = api.scheme
+    pattern = api.scheme.tag_regex
     by_major: dict[int, list[RevisionInfo]] = {}
     for tag in tags:
-        parsed = scheme.parse_tag(tag.name)
-        if parsed is None:
+        match = pattern.fullmatch(tag.name)
+        if match is None:
             continue
-        major, revision = parsed
-        by_major.setdefault(major, []).append(
-            RevisionInfo(api.name, major, revision, tag.name, tag.sha, tag.date, tag.annotated)
-        )
+        major = int(match.group("major"))
+        by_major.setdefault(major, []).append(RevisionInfo(
+            api.name, major, int(match.group("revision")), tag.name, tag.sha, tag.date,
+            tag.annotated,
+        ))
     newest = max(by_major, default=0)
     majors = tuple(
         MajorInfo(
             api=api.name,
             major=major,
-            line=main_branch if major == newest else scheme.branch(major),
+            line=main_branch if major == newest else api.scheme.branch(major),
             revisions=tuple(sorted(revs, key=lambda r: r.revision)),
         )
         for major, revs in sorted(by_major.items())

@@ -41,6 +41,17 @@ class Reporter:
             self.stream.write(self.style(mask(text), *styles) + "\n")
             self.stream.flush()
 
+    @property
+    def interactive(self) -> bool:
+        """Whether the stream is a terminal (a countdown may rewrite its line)."""
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def progress(self, text: str, *, done: bool = False) -> None:
+        """Rewrite the current terminal line (countdowns); a newline once `done`."""
+        if not self.quiet:
+            self.stream.write("\r\x1b[2K" + mask(text) + ("\n" if done else ""))
+            self.stream.flush()
+
     def step(self, text: str) -> None:
         """A step of a longer operation."""
         self.line("==> " + text, "bold")

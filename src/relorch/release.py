@@ -89,7 +89,9 @@ def publish(git: Git, config: Config, api: ApiConfig, plan: ReleasePlan, reporte
             return result_of(plan)
         outcome = git.push(plan.remote, plan.refspecs)
         if outcome.ok:
-            return result_of(plan)
+            # An identical tag object (same commit, tagger, second and notes) made by a parallel
+            # job is "up to date" on the remote: that job released it, not this one.
+            return result_of(plan, released=f"refs/tags/{plan.tag}" not in outcome.unchanged)
         git.delete_tag(plan.tag)
         previous = plan
         situation = inspect(git, config, plan.branch)

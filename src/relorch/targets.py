@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from relorch.config import ApiConfig, Config
 from relorch.errors import PreconditionError, UsageError
@@ -10,6 +11,7 @@ from relorch.gitio import Git
 from relorch.history import ApiHistory, MajorInfo, RevisionInfo, build_history, tag_globs
 from relorch.ledger_state import LedgerState
 from relorch.repository import line_ref, main_branch, remote_of, sync_tags
+from relorch.support import ensure_deployable
 from relorch.versions import Ref, parse_ref
 
 
@@ -64,6 +66,8 @@ def resolve(
             f"{api.name} has no released revision of v{ref.major} on the remote",
             hint=f"released majors: {known}; tag a revision with `relorch release` first",
         )
+    if verify:
+        ensure_deployable(history, ref.major, config.support, datetime.now(UTC))
     revision = _pick(ref, major, api, env, state)
     info = major.get(revision)
     if info is None:

@@ -72,7 +72,8 @@ class TagScheme:
     branch_format: str
 
     @cached_property
-    def _tag_re(self) -> re.Pattern[str]:
+    def tag_regex(self) -> re.Pattern[str]:
+        """Matches this API's revision tags, with groups `major` and `revision`."""
         return _template_regex(self.tag_format, self.api)
 
     @cached_property
@@ -89,7 +90,7 @@ class TagScheme:
 
     def parse_tag(self, name: str) -> tuple[int, int] | None:
         """(major, revision) of a revision tag of this API, None for any other tag."""
-        match = self._tag_re.fullmatch(name)
+        match = self.tag_regex.fullmatch(name)
         if match is None:
             return None
         return int(match.group("major")), int(match.group("revision"))

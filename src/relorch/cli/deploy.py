@@ -24,13 +24,19 @@ if TYPE_CHECKING:
     from relorch.executor import Announcer
     from relorch.output import Reporter
 
-RefArg = Annotated[str, typer.Argument(help="REF: v2, v2@rev4, v2@current, v2@previous or a tag.")]
+RefArg = Annotated[
+    str, typer.Argument(metavar="REF", help="v2, v2@rev4, v2@current, v2@previous or a tag name.")
+]
 BreakLockOpt = Annotated[
     bool,
     typer.Option(
         "--break-lock", help="Break a lock older than the environment's lock_timeout (recorded)."
     ),
 ]
+NoWaitOpt = Annotated[
+    bool, typer.Option("--no-wait", help="Skip the notice window (needs --force; recorded).")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --no-wait on a notice window.")]
 AllowRolledBackOpt = Annotated[
     bool,
     typer.Option(
@@ -46,6 +52,8 @@ def deploy(
     api: ApiOpt = None,
     break_lock: BreakLockOpt = False,
     allow_rolled_back: AllowRolledBackOpt = False,
+    no_wait: NoWaitOpt = False,
+    force: ForceOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -63,6 +71,8 @@ def deploy(
         api_name=api,
         break_lock=break_lock,
         allow_rolled_back=allow_rolled_back,
+        no_wait=no_wait,
+        force=force,
     )
     return _apply(project, plan, dry_run=dry_run, json_out=json_out)
 
@@ -70,7 +80,9 @@ def deploy(
 def rollback(
     *,
     env: EnvOpt,
-    ref: Annotated[str | None, typer.Argument(help="The major to roll back (v2).")] = None,
+    ref: Annotated[
+        str | None, typer.Argument(metavar="REF", help="The major to roll back (v2).")
+    ] = None,
     to: Annotated[str | None, typer.Option("--to", help="The revision to go back to.")] = None,
     api: ApiOpt = None,
     break_lock: BreakLockOpt = False,
@@ -150,6 +162,8 @@ def _print_plan(reporter: Reporter, plan: DeployPlan, *, dry_run: bool) -> None:
         reporter.line("  command:   " + " ".join(shlex.quote(a) for a in argv))
     if plan.announce_channels:
         reporter.line(f"  announce:  {', '.join(plan.announce_channels)}")
+    if plan.notice_skipped:
+        reporter.line(f"  notice:    not waited ({plan.notice_skipped})")
     reporter.line("  steps:     " + " -> ".join(plan.steps))
 
 

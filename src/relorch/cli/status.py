@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,10 @@ from relorch.cli.common import (
     Project,
     load_project,
 )
+
+if TYPE_CHECKING:
+    from relorch.ledger_state import LedgerState
+    from relorch.output import Reporter
 
 
 def register(app: typer.Typer) -> None:
@@ -46,11 +50,18 @@ def status(
             sync_tags(project.git, project.config)
         except RelorchError as exc:
             reporter.warn(f"showing local refs only: {exc.message}")
-    current = _current(project, envs, no_fetch)
+    state = _ledger(project, reporter, fetch=not no_fetch)
+    current = {} if state is None else {k: v.revision for k, v in state.live.items()}
     rows = major_rows(project.config, histories(project.git, project.config), current=current,
                       envs=envs)
+    locks = [] if state is None else [v for v in state.locks.values() if not env or v.env == env]
+    holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
     if json_out:
-        emit_json({"majors": [row.as_dict() for row in rows]})
+        emit_json({
+            "majors": [row.as_dict() for row in rows],
+            "locks": [lock.__dict__ for lock in locks],
+            "holds": [hold.__dict__ for hold in holds],
+        })
     if not rows:
         reporter.line("no revision released yet; start with `relorch release --major`")
         return 0
@@ -64,6 +75,11 @@ def status(
                       row.support, row.sunset_at.date().isoformat() if row.sunset_at else "-",
                       *live])
     reporter.table(headers, table)
+    for lock in locks:
+        reporter.warn(f"{lock.api} in {lock.env} is locked by {lock.actor}'s {lock.action} of "
+                      f"{lock.tag} since {lock.time}")
+    for hold in holds:
+        reporter.warn(f"{hold.tag} is held in {hold.env} by {hold.actor}: {hold.reason}")
     return 0
 
 
@@ -73,12 +89,18 @@ def _live(major: int, revision: int | None, semver: bool) -> str:
     return f"{major}.{revision}.0" if semver else f"rev{revision}"
 
 
-def _current(project: Project, envs: list[str], no_fetch: bool) -> dict[tuple[str, str, int], int]:
+def _ledger(project: Project, reporter: Reporter, *, fetch: bool) -> LedgerState | None:
+    """The ledger's state; a remote that cannot be reached falls back to the local mirror."""
+    from relorch.errors import RelorchError
+    from relorch.ledger_state import read_state
+
     try:
-        from relorch.ledger_state import current_revisions
-    except ImportError:
-        return {}
-    return current_revisions(project.git, project.config)
+        return read_state(project.git, project.config, fetch=fetch)
+    except RelorchError as exc:
+        if not fetch:
+            raise
+        reporter.warn(f"ledger from the local mirror only: {exc.message}")
+        return read_state(project.git, project.config, fetch=False)
 
 
 def init(

@@ -12,7 +12,9 @@ from relorch.errors import UsageError
 
 # libyaml is about ten times faster on large documents; fall back to the pure-Python loader.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_DEPTH = 64  # schema nesting; real documents stay far below, hostile ones must not crash
+# allOf members that are themselves allOf, and so on: merged recursively, so bounded well
+# below Python's recursion limit. Real inheritance chains are a handful deep.
+MAX_ALLOF_DEPTH = 100
 UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
 # The JSON Schema booleans. Shared objects, because schema.py memoises comparisons by id().
@@ -121,11 +123,11 @@ class Resolver:
             if isinstance(node, dict):
                 if part in node:
                     node = node[part]
-                elif part.isdigit() and int(part) in node:  # unquoted YAML status codes: 200
+                elif part.isdigit() and len(part) < 10 and int(part) in node:  # YAML: 200
                     node = node[int(part)]
                 else:
                     raise self.fail(where, f"$ref {ref!r} points to nothing")
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            elif isinstance(node, list) and part.isdigit() and int(part[:10]) < len(node):
                 node = node[int(part)]
             else:
                 raise self.fail(where, f"$ref {ref!r} points to nothing")
@@ -147,6 +149,8 @@ class Resolver:
             return self._merged[key][1]
         if key in self._merging:  # A allOf [B], B allOf [A]: the inner A adds nothing new
             return {k: v for k, v in node.items() if k != "allOf"}
+        if len(self._merging) >= MAX_ALLOF_DEPTH:
+            raise self.fail(where, f"allOf nested deeper than {MAX_ALLOF_DEPTH} levels")
         self._merging.add(key)
         try:
             merged = self._merge_all(node, where)

@@ -11,17 +11,19 @@ they do not understand).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Generator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from relorch.openapi.constraints import Effect, constraint_findings
 from relorch.openapi.jsontypes import disjoint, type_findings, types_of
-from relorch.openapi.load import MAX_DEPTH, Resolver, SpecError
+from relorch.openapi.load import Resolver
 
 REQUEST = "request"
 RESPONSE = "response"
 PLAIN = "(schema)"  # the plain side when only one side is a oneOf/anyOf
 MAX_FINDINGS = 500  # per schema node; keeps hostile documents (YAML alias bombs) linear
+MAX_DEPTH = 5000  # schema levels being compared at once: memory, not the Python stack
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,11 @@ class Finding:
     kind: str
     message: str
     breaking: bool
+    origin: object = field(default=None, compare=False)  # where it was found (see _finish)
 
     def under(self, prefix: str) -> Finding:
         """The same finding seen from the parent schema."""
-        return Finding(prefix + self.where, self.kind, self.message, self.breaking)
+        return replace(self, where=prefix + self.where)
 
 
 def breaks(effect: Effect, direction: str) -> bool:
@@ -45,25 +48,60 @@ def breaks(effect: Effect, direction: str) -> bool:
     return effect is not Effect.NARROWED
 
 
+# A comparison step asks for a child comparison by yielding (old, new, direction, where) and
+# is sent the child's findings back. SchemaDiff.compare drives these steps with an explicit
+# stack instead of Python recursion, so a long chain of components referring to each other
+# (a real document can have hundreds) cannot exhaust the interpreter's stack.
+Ask = tuple[Any, Any, str, str]
+Step = Generator[Ask, list[Finding], list[Finding]]
+Key = tuple[int, int, str]
+
+
 class SchemaDiff:
     """Compares schemas of two documents; memoised and safe against `$ref` cycles."""
 
     def __init__(self, base: Resolver, head: Resolver) -> None:
         self.base = base
         self.head = head
-        self._memo: dict[tuple[int, int, str], list[Finding]] = {}
-        self._active: set[tuple[int, int, str]] = set()
+        self._memo: dict[Key, list[Finding]] = {}
+        self._active: set[Key] = set()
 
-    def compare(
-        self, old: Any, new: Any, direction: str, where: str, depth: int = 0
-    ) -> list[Finding]:
+    def compare(self, old: Any, new: Any, direction: str, where: str) -> list[Finding]:
         """Findings between two schema nodes (None = undescribed) as seen by clients."""
+        started = self._start((old, new, direction, where))
+        if isinstance(started, list):
+            return started
+        stack = [started]
+        result: list[Finding] | None = None
+        try:
+            while stack:
+                key, step = stack[-1]
+                try:
+                    ask = step.send(result)  # type: ignore[arg-type]  # None starts a step
+                except StopIteration as done:
+                    stack.pop()
+                    result = self._finish(key, done.value)
+                    continue
+                child = self._start(ask)
+                if isinstance(child, list):
+                    result = child
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise self.head.fail(
+                            ask[3], f"schemas nested deeper than {MAX_DEPTH} levels"
+                        )
+                    stack.append(child)
+                    result = None
+        finally:
+            self._active.difference_update(key for key, _ in stack)
+        assert result is not None  # the root step finished
+        return result
+
+    def _start(self, ask: Ask) -> list[Finding] | tuple[Key, Step]:
+        """The findings when known without work (memo, cycle, identical), else a new step."""
+        old, new, direction, where = ask
         if old is None and new is None:
             return []
-        if depth > MAX_DEPTH:
-            raise SpecError(
-                f"{self.head.label}: {where}: schemas nested deeper than {MAX_DEPTH} levels"
-            )
         b = self.base.schema(True if old is None else old, where)
         h = self.head.schema(True if new is None else new, where)
         if b is h:  # the very same object: one document compared with itself
@@ -74,26 +112,39 @@ class SchemaDiff:
         if key in self._active:  # a cycle through $ref: the first visit reports everything
             return []
         self._active.add(key)
-        try:
-            found = self._compare(b, h, direction, where, depth + 1)
-        finally:
-            self._active.discard(key)
+        return key, self._compare(b, h, direction, where)
+
+    def _finish(self, key: Key, found: list[Finding]) -> list[Finding]:
+        """Memoise a node's findings, each difference once, at the shortest path to it.
+
+        A component reached along several paths (Address as .billing and .shipping, or a
+        graph of components referring to each other) would otherwise repeat one change at
+        every path, exponentially many in the worst case.
+        """
+        self._active.discard(key)
+        shortest: dict[object, Finding] = {}
+        for finding in found:
+            if finding.origin is None:  # found at this node
+                finding = replace(finding, origin=(key, finding.where, finding.kind))
+            seen = shortest.get(finding.origin)
+            if seen is None or (len(finding.where), finding.where) < (len(seen.where), seen.where):
+                shortest[finding.origin] = finding
+        found = sorted(shortest.values(), key=lambda f: (f.where, f.kind, f.message))
         if len(found) > MAX_FINDINGS:
+            rest = found[MAX_FINDINGS:]
             found = [
                 *found[:MAX_FINDINGS],
                 Finding(
                     "",
                     "more-changes",
-                    f"{len(found) - MAX_FINDINGS} more changes not listed",
-                    any(f.breaking for f in found[MAX_FINDINGS:]),
+                    f"{len(rest)} more changes not listed",
+                    any(f.breaking for f in rest),
                 ),
             ]
         self._memo[key] = found
         return found
 
-    def _compare(
-        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
-    ) -> list[Finding]:
+    def _compare(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
         external = b.get("$external"), h.get("$external")
         if external != (None, None):
             if external[0] == external[1]:
@@ -109,7 +160,7 @@ class SchemaDiff:
             ]
         if _has_choice(b) != _has_choice(h):
             # A plain schema became a oneOf/anyOf (or the reverse): compare it with the choices.
-            return self._variants(b, h, direction, where, depth)
+            return (yield from self._variants(b, h, direction, where))
         labels = (self.base.label, self.head.label)
         old_types, new_types = types_of(b, labels[0], where), types_of(h, labels[1], where)
         found = [
@@ -122,9 +173,9 @@ class SchemaDiff:
             Finding("", kind, message, breaks(effect, direction))
             for kind, message, effect in constraint_findings(b, h, labels, where)
         ]
-        found += self._properties(b, h, direction, where, depth)
-        found += self._nested(b, h, direction, where, depth)
-        found += self._variants(b, h, direction, where, depth)
+        found += yield from self._properties(b, h, direction, where)
+        found += yield from self._nested(b, h, direction, where)
+        found += yield from self._variants(b, h, direction, where)
         return found
 
     def _visible(
@@ -147,9 +198,7 @@ class SchemaDiff:
         names = {str(n) for n in required} - ({str(n) for n in props} - set(visible))
         return visible, names
 
-    def _properties(
-        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
-    ) -> list[Finding]:
+    def _properties(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
         old, old_required = self._visible(b, self.base, direction, where)
         new, new_required = self._visible(h, self.head, direction, where)
         found: list[Finding] = []
@@ -169,36 +218,28 @@ class SchemaDiff:
                     found.append(Finding(at, "property-added", "optional property added", False))
                 continue
             if name in new_required and name not in old_required:
-                message = (
-                    "property is now required"
-                    if direction == REQUEST
-                    else ("property is now always present")
+                message = "now required" if direction == REQUEST else "now always present"
+                found.append(
+                    Finding(
+                        at, "property-now-required", f"property {message}", direction == REQUEST
+                    )
                 )
-                found.append(Finding(at, "property-now-required", message, direction == REQUEST))
             elif name in old_required and name not in new_required:
-                message = (
-                    "property is now optional"
-                    if direction == REQUEST
-                    else ("property may now be absent")
+                message = "now optional" if direction == REQUEST else "may now be absent"
+                found.append(
+                    Finding(
+                        at, "property-now-optional", f"property {message}", direction == RESPONSE
+                    )
                 )
-                found.append(Finding(at, "property-now-optional", message, direction == RESPONSE))
-            found += [
-                f.under(at)
-                for f in self.compare(old.get(name), new.get(name), direction, where + at, depth)
-            ]
+            child = yield (old.get(name), new.get(name), direction, where + at)
+            found += [f.under(at) for f in child]
         return found
 
-    def _nested(
-        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
-    ) -> list[Finding]:
+    def _nested(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
         found: list[Finding] = []
         if "items" in b or "items" in h:  # a missing side means "any item"
-            found += [
-                f.under("[]")
-                for f in self.compare(
-                    b.get("items", True), h.get("items", True), direction, where + "[]", depth
-                )
-            ]
+            child = yield (b.get("items", True), h.get("items", True), direction, where + "[]")
+            found += [f.under("[]") for f in child]
         old_extra, new_extra = b.get("additionalProperties"), h.get("additionalProperties")
         if new_extra is False and old_extra is not False:
             found.append(
@@ -215,15 +256,11 @@ class SchemaDiff:
                 Finding("", "additional-properties", "additional properties now allowed", False)
             )
         elif isinstance(old_extra, dict) and isinstance(new_extra, dict):
-            found += [
-                f.under(".*")
-                for f in self.compare(old_extra, new_extra, direction, where + ".*", depth)
-            ]
+            child = yield (old_extra, new_extra, direction, where + ".*")
+            found += [f.under(".*") for f in child]
         return found
 
-    def _variants(
-        self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str, depth: int
-    ) -> list[Finding]:
+    def _variants(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
         found: list[Finding] = []
         for keyword in ("oneOf", "anyOf"):
             old = _variants(b, keyword, self.base, where)
@@ -235,10 +272,8 @@ class SchemaDiff:
             new = new if new is not None else {PLAIN: h}
             for key in sorted(old.keys() & new.keys()):
                 at = f"<{keyword} {key}>"
-                found += [
-                    f.under(at)
-                    for f in self.compare(old[key], new[key], direction, where + at, depth)
-                ]
+                child = yield (old[key], new[key], direction, where + at)
+                found += [f.under(at) for f in child]
             # Request: every old choice must still be accepted by some new one. Response: every
             # new choice must be something an old one could already produce.
             source, target = (old, new) if direction == REQUEST else (new, old)
@@ -246,10 +281,12 @@ class SchemaDiff:
                 ("removed", "added") if direction == REQUEST else ("added", "removed")
             )
             for key in sorted(source.keys() - target.keys()):
-                covered = any(
-                    not any(f.breaking for f in self._pair(source[key], t, direction, where, depth))
-                    for t in target.values()
-                )
+                covered = False
+                for other in target.values():
+                    pair = (source[key], other) if direction == REQUEST else (other, source[key])
+                    if not any(f.breaking for f in (yield (*pair, direction, where))):
+                        covered = True
+                        break
                 if key != PLAIN:
                     message = f"{keyword} choice {verb}" + ("" if covered else " (no other fits)")
                     found.append(
@@ -269,13 +306,6 @@ class SchemaDiff:
                     )
                 )
         return found
-
-    def _pair(
-        self, source: Any, target: Any, direction: str, where: str, depth: int
-    ) -> list[Finding]:
-        if direction == REQUEST:
-            return self.compare(source, target, direction, where, depth)
-        return self.compare(target, source, direction, where, depth)
 
 
 def _has_choice(schema: dict[str, Any]) -> bool:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relorch.errors import UsageError
 from relorch.render.context import RenderModel, SpecSource
+
+if TYPE_CHECKING:
+    from relorch.config import Config
+    from relorch.gitio import Git
 
 BUILTIN = ("arm", "manifest", "headers")
 
@@ -51,3 +57,29 @@ def render(
     path = template if template is not None else Path(what)
     source = read_template(path, what)
     return Rendered("template", render_template(source, what, manifest_data(model, env)))
+
+
+def render_for_deploy(
+    git: Git, config: Config, *, env: str, api: str, major: int, revision: int, dest: Path,
+    now: datetime,
+) -> list[str]:
+    """Write manifest.json, headers.json and (when APIM is configured) arm.json into `dest`,
+    as they will be once this revision is live: the deploy step's {rendered} directory."""
+    from relorch.errors import RelorchError
+    from relorch.ledger_state import current_revisions
+    from relorch.render.context import build_model
+    from relorch.render.files import write_atomically
+    from relorch.repository import histories
+
+    current = dict(current_revisions(git, config, fetch=False))
+    current[(api, env, major)] = revision
+    model = build_model(config, histories(git, config), current, now)
+    notes = []
+    for kind in BUILTIN:
+        try:
+            rendered = render(kind, model, env=env, spec_source=git.show_file)
+        except RelorchError as exc:  # e.g. no APIM service configured: the ARM file is skipped
+            notes.append(f"{kind}.json not rendered: {exc.message}")
+            continue
+        write_atomically(dest / f"{kind}.json", rendered.text)
+    return notes
