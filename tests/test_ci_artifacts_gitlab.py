@@ -223,6 +223,25 @@ def test_pipeline_deploys_the_tag_its_release_job_made(tmp_path: Path, gitlab_ve
     assert "refs/relorch/ledger" in repo.remote_refs()
 
 
+def test_deploy_job_records_the_gitlab_user_and_job_url(tmp_path: Path, gitlab_venv: Path) -> None:
+    """gitlab-ci-local says GITLAB_CI=false; a real runner says true, and relorch then takes the
+    actor and run URL from GitLab's variables."""
+    repo = project(tmp_path, ci=includer(ref="v1"))
+    repo.tag("v1-rev1")
+    job_url = "https://gitlab.example.net/platform/products/-/jobs/77"
+    run_pipeline(
+        repo,
+        gitlab_venv,
+        "relorch-deploy-staging",
+        GITLAB_CI="true",
+        GITLAB_USER_LOGIN="release-manager",
+        CI_JOB_URL=job_url,
+    )
+    ledger = git(repo.origin, "show", "refs/relorch/ledger:records/000000.jsonl")
+    records = [json.loads(line) for line in ledger.splitlines()]
+    assert {(r["actor"], r["run_url"]) for r in records} == {("release-manager", job_url)}
+
+
 def test_nothing_to_release_passes_and_the_deploy_job_deploys_nothing(
     tmp_path: Path, gitlab_venv: Path
 ) -> None:

@@ -758,3 +758,13 @@ def test_swagger_2_form_parameters_are_a_request_body() -> None:
         "property-added",
         True,
     )
+
+
+def test_component_reached_along_several_paths_is_reported_once_per_body() -> None:
+    def doc(zip_code: dict[str, Any]) -> dict[str, Any]:
+        ref = {"$ref": "#/components/schemas/Address"}
+        body = obj(shipping=ref, billing=ref, history={"type": "array", "items": ref})
+        return with_schemas(response(body), Address=obj(zip=zip_code))
+
+    (change,) = compare(doc(STRING), doc(INTEGER))
+    assert change.location == "GET /products/{id} response 200 body .billing.zip"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,19 +16,38 @@ from relorch.gitio import Git
 from relorch.output import Reporter
 
 DEMO_CONFIG = """\
-# The embedded defaults: record-only deploys, announcements on the console.
+# The embedded defaults: announcements on the console; the deploy step is a script in the repo.
 [apis.products]
 spec = "openapi.yaml"
+
+[apis.products.apim]
+service = "apim-demo"
+display_name = "Products"
+path = "products"
+gateway_url = "https://apim-demo.azure-api.net"
 
 [support]
 migration_guide = "https://developer.example.net/products/migrate-to-v2"
 
 [environments.staging]
+deploy = [{python}, "deploy.py", "{{env}}", "{{tag}}", "{{rendered}}"]
 
 [environments.production]
+deploy = [{python}, "deploy.py", "{{env}}", "{{tag}}", "{{rendered}}"]
 promote_from = "staging"
 announce = ["console"]
-notice = "2s"
+notice = "3s"
+"""
+
+DEPLOY_SCRIPT = """\
+import pathlib, sys
+env, tag, rendered = sys.argv[1:4]
+files = sorted(p.name for p in pathlib.Path(rendered).iterdir())
+print(f"deploying {tag} to {env}; rendered config: {', '.join(files)}")
+if pathlib.Path("BROKEN").exists():
+    print("smoke test failed: GET /v2/products answered 500")
+    sys.exit(1)
+print("smoke test passed")
 """
 
 _OPENAPI = """\
@@ -92,7 +113,9 @@ def _openapi(major: int, id_field: str) -> str:
 def release_half(demo: Demo) -> None:
     """v1 revisions, a new major, a hotfix on release/v1, a v2 revision, the status table."""
     demo.say("A new API: the first release starts major 1")
-    demo.commit("feat: list products", {"relorch.toml": DEMO_CONFIG, "openapi.yaml": _openapi(1, "id")})
+    config = DEMO_CONFIG.format(python=json.dumps(sys.executable))
+    demo.commit("feat: list products", {"relorch.toml": config, "openapi.yaml": _openapi(1, "id"),
+                                        "deploy.py": DEPLOY_SCRIPT})
     demo.shell("push", "--quiet", "-u", "origin", "main")
     demo.relorch("release", "--major")
     demo.say("A non-breaking fix is a revision of the same major")
@@ -121,6 +144,49 @@ def release_half(demo: Demo) -> None:
     demo.relorch("status")
 
 
+def deploy_half(demo: Demo) -> None:
+    """Deploys, promotion, a failing step, an objection in the notice window, a rollback."""
+    demo.say("Deploy the newest v2 to staging (the step runs in a worktree of the tag)")
+    demo.relorch("deploy", "v2", "--env", "staging")
+    demo.say("Production only takes what succeeded in staging; it is announced first")
+    demo.relorch("deploy", "v2@rev2", "--env", "production")
+    demo.say("v1 stays live side by side while it is supported")
+    demo.relorch("deploy", "v1", "--env", "staging")
+    demo.relorch("deploy", "v1", "--env", "production")
+    demo.say("A revision whose smoke test fails: recorded as failed, what was live stays")
+    demo.commit("feat: faster search", {"BROKEN": "yes\n", "CHANGES.md": "faster search\n"})
+    demo.shell("push", "--quiet")
+    demo.relorch("release", "--revision")
+    demo.relorch("deploy", "v2", "--env", "staging", expect=1)
+    demo.say("The fix is the next revision")
+    demo.shell("rm", "--quiet", "BROKEN")
+    demo.shell("commit", "--quiet", "-m", "fix: search index warm-up")
+    demo.shell("push", "--quiet")
+    demo.relorch("release", "--revision")
+    demo.relorch("deploy", "v2", "--env", "staging")
+    demo.say("Another team objects during production's notice window (a second process)")
+    objection = threading.Timer(1.5, demo.relorch, args=(
+        "hold", "v2-rev4", "--env", "production", "--reason", "billing migration runs tonight"))
+    objection.start()
+    demo.relorch("deploy", "v2", "--env", "production", expect=6)
+    objection.join()
+    demo.relorch("unhold", "v2-rev4", "--env", "production")
+    demo.relorch("deploy", "v2", "--env", "production")
+    demo.say("Something is wrong in production after all: roll back (announced, no waiting)")
+    demo.relorch("rollback", "--env", "production", "v2")
+    demo.say("`deploy v2@latest` will not silently put the rolled-back revision back")
+    demo.relorch("deploy", "v2", "--env", "production", expect=3)
+    demo.relorch("history", "--env", "production")
+    demo.relorch("status")
+
+
+def render_half(demo: Demo) -> None:
+    """Versioning config: ARM for API Management, deprecation headers."""
+    demo.say("Versioning config for API Management and for other gateways")
+    demo.relorch("render", "arm", "--env", "production", "-o", "arm-production.json")
+    demo.relorch("render", "headers")
+
+
 def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None) -> int:
     """Build the throw-away repositories, run every step, clean up."""
     reporter = Reporter(sys.stderr)
@@ -134,7 +200,7 @@ def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None =
     try:
         demo = Demo(base, reporter)
         reporter.step(f"relorch demo in {base}")
-        for step in steps or [release_half]:
+        for step in steps or [release_half, deploy_half, render_half]:
             step(demo)
         reporter.line("")
         reporter.ok("demo finished: every step above ran real git against a throw-away origin")

@@ -145,7 +145,9 @@ def make_plan(
     live = state.current(target.api, env, target.major)
     notes: tuple[str, ...] = ()
     if environment.announce and live is not None and git.has_commit(live.sha):
-        notes = tuple(s for _, s in git.log(live.sha, target.sha, config.apis[target.api].paths))
+        # A deploy brings live..target; a rollback takes target..live back.
+        base, head = (target.sha, live.sha) if action == "rollback" else (live.sha, target.sha)
+        notes = tuple(s for _, s in git.log(base, head, config.apis[target.api].paths))
     steps = [
         *(("announce_pending",) if environment.announce else ()),
         *(("notice_window",) if has_notice and skipped is None else ()),
@@ -184,7 +186,7 @@ def _notice_skipped(action: str, env: str, has_notice: bool, *, no_wait: bool,
     if not has_notice:
         return None
     if action == "rollback":
-        return "rollback (urgent: announced, not waited)"
+        return "rollbacks are urgent: announced, never waited"
     if not no_wait:
         return None
     if not force:

@@ -116,7 +116,8 @@ class Executor:
         ends = self.clock() + timedelta(seconds=self.plan.notice_seconds)
         waits = self.plan.notice_seconds and "notice_window" in self.plan.steps
         self._announce(
-            self._event(kind, notice_ends=ends if waits else None, reason=self.plan.notice_skipped),
+            self._event(kind, notice_ends=ends if waits else None,
+                        reason=self.plan.notice_skipped if self.plan.action == "deploy" else None),
             blocking=True,
         )
         self._announced = True
@@ -257,7 +258,9 @@ class Executor:
 
     def _event(self, kind: str, **fields: Any) -> Announcement:
         p, t = self.plan, self.plan.target
-        quoted = shlex.quote(t.tag)
+        # Objecting only makes sense while a notice window is still to come; "" shows none.
+        waits = kind == "pending" and "notice_window" in p.steps
+        hold = f"relorch hold {shlex.quote(t.tag)} --env {shlex.quote(p.env)} --reason TEXT"
         return Announcement(
             kind=kind,
             api=t.api,
@@ -271,8 +274,7 @@ class Executor:
             notes=p.notes,
             actor=p.run.actor,
             run_url=p.run.run_url,
-            hold_command=f"relorch hold {quoted} --env {p.env} --reason TEXT",
-            rollback_command=f"relorch rollback --env {p.env} v{t.major}",
+            hold_command=hold if waits else "",
             **fields,
         )
 

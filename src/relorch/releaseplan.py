@@ -170,6 +170,7 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
             f"({', '.join(api.paths)})",
             hint="exit code 4 is success for CI: there is simply nothing new",
         )
+    _breaking_gate(git, api, last.tag, last.sha, s.head)
     tag = api.scheme.tag(major.major, last.revision + 1)
     return ReleasePlan(
         kind="revision", api=api.name, major=major.major, revision=last.revision + 1, tag=tag,
@@ -210,6 +211,24 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
         notes=release_notes(tag, last.tag, git.log(last.sha, s.head, api.paths)),
         new_branch=branch, new_branch_sha=last.sha, push_branch=s.push_branch, remote=s.remote,
         checks=api.checks,
+    )
+
+
+def _breaking_gate(git: Git, api: ApiConfig, last_tag: str, base: str, head: str) -> None:
+    """SPEC §7: a revision must not break the API's OpenAPI document; that needs a new major."""
+    if api.spec is None:
+        return
+    from relorch.openapi.gate import diff_refs
+
+    report = diff_refs(git, api, base, head)
+    if report.ok:
+        return
+    shown = "; ".join(f"{c.location}: {c.message}" for c in report.breaking[:3])
+    more = f" (+{len(report.breaking) - 3} more)" if len(report.breaking) > 3 else ""
+    raise PreconditionError(
+        f"breaking change since {last_tag} in {api.spec}: {shown}{more}",
+        hint="a breaking change needs a new major: `relorch release --major` on the main branch "
+        f"(see `relorch diff {last_tag} HEAD`)",
     )
 
 

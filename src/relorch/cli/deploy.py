@@ -163,7 +163,7 @@ def _print_plan(reporter: Reporter, plan: DeployPlan, *, dry_run: bool) -> None:
     if plan.announce_channels:
         reporter.line(f"  announce:  {', '.join(plan.announce_channels)}")
     if plan.notice_skipped:
-        reporter.line(f"  notice:    not waited ({plan.notice_skipped})")
+        reporter.line(f"  notice:    skipped, {plan.notice_skipped}")
     reporter.line("  steps:     " + " -> ".join(plan.steps))
 
 

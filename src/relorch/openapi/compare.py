@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from relorch.openapi.findings import REQUEST, RESPONSE, Finding
 from relorch.openapi.jsontypes import types_of
 from relorch.openapi.model import JSON, Body, Operation, Parameter, Spec, read_spec
-from relorch.openapi.schema import REQUEST, RESPONSE, Finding, SchemaDiff
+from relorch.openapi.schema import SchemaDiff
 
 
 @dataclass(frozen=True, order=True)
@@ -89,7 +90,8 @@ class _Comparison:
 
     def parameter(self, title: str, old: Parameter | None, new: Parameter | None) -> list[Change]:
         either = new or old
-        assert either is not None  # called for keys of the union
+        if either is None:
+            return []
         where = f"{title} {either.where} parameter {either.name}"
         if new is None:
             return [Change(where, "parameter-removed", "parameter removed", True)]

@@ -57,7 +57,7 @@ def parse_document(text: str, label: str) -> dict[str, Any]:
 
 
 def check_version(data: dict[str, Any], label: str) -> str:
-    """ "3" for OpenAPI 3.x, "2" for Swagger 2.0; SpecError for anything else."""
+    """The document's version, "3" (OpenAPI 3.x) or "2" (Swagger 2.0); SpecError for others."""
     if "openapi" in data:
         if str(data["openapi"]).startswith("3."):
             return "3"
@@ -197,6 +197,7 @@ class Resolver:
         return self._combined[key]
 
     def _members(self, node: Any) -> list[Any]:
+        """The original nodes a merged property schema stands for."""
         return self._members_of.get(id(node), [node])
 
 

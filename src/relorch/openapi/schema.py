@@ -1,60 +1,19 @@
-"""Schema comparison: which values a schema accepts or produces, before and after a change.
-
-One rule decides every finding. A request schema describes what clients send: the new one
-must accept everything the old one accepted, so a finding that *narrows* (or otherwise
-changes) the set of values breaks clients. A response schema describes what clients
-receive: the new one must produce only what the old one could, so a finding that *widens*
-(or otherwise changes) it breaks clients. Properties are the exception the policy makes:
-removing one always breaks, and a new response property never does (clients ignore what
-they do not understand).
-"""
+"""Schema comparison: the values a schema accepts or produces, before and after a change."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from relorch.openapi.constraints import Effect, constraint_findings
+from relorch.openapi.choices import choice_findings, has_choice
+from relorch.openapi.constraints import constraint_findings
+from relorch.openapi.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks
 from relorch.openapi.jsontypes import disjoint, type_findings, types_of
 from relorch.openapi.load import Resolver
 
-REQUEST = "request"
-RESPONSE = "response"
-PLAIN = "(schema)"  # the plain side when only one side is a oneOf/anyOf
 MAX_FINDINGS = 500  # per schema node; keeps hostile documents (YAML alias bombs) linear
+Key = tuple[int, int, str]  # id(old schema), id(new schema), direction
 MAX_DEPTH = 5000  # schema levels being compared at once: memory, not the Python stack
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference inside a schema; `where` is relative to it (".items[].price")."""
-
-    where: str
-    kind: str
-    message: str
-    breaking: bool
-    origin: object = field(default=None, compare=False)  # where it was found (see _finish)
-
-    def under(self, prefix: str) -> Finding:
-        """The same finding seen from the parent schema."""
-        return replace(self, where=prefix + self.where)
-
-
-def breaks(effect: Effect, direction: str) -> bool:
-    """Whether a change of the accepted/produced values breaks clients in this direction."""
-    if direction == REQUEST:
-        return effect is not Effect.WIDENED
-    return effect is not Effect.NARROWED
-
-
-# A comparison step asks for a child comparison by yielding (old, new, direction, where) and
-# is sent the child's findings back. SchemaDiff.compare drives these steps with an explicit
-# stack instead of Python recursion, so a long chain of components referring to each other
-# (a real document can have hundreds) cannot exhaust the interpreter's stack.
-Ask = tuple[Any, Any, str, str]
-Step = Generator[Ask, list[Finding], list[Finding]]
-Key = tuple[int, int, str]
 
 
 class SchemaDiff:
@@ -123,9 +82,9 @@ class SchemaDiff:
         """
         self._active.discard(key)
         shortest: dict[object, Finding] = {}
-        for finding in found:
-            if finding.origin is None:  # found at this node
-                finding = replace(finding, origin=(key, finding.where, finding.kind))
+        for each in found:
+            # Found at this node (no origin yet), or below it.
+            finding = each if each.origin else replace(each, origin=(key, each.where, each.kind))
             seen = shortest.get(finding.origin)
             if seen is None or (len(finding.where), finding.where) < (len(seen.where), seen.where):
                 shortest[finding.origin] = finding
@@ -158,9 +117,9 @@ class SchemaDiff:
                     True,
                 )
             ]
-        if _has_choice(b) != _has_choice(h):
+        if has_choice(b) != has_choice(h):
             # A plain schema became a oneOf/anyOf (or the reverse): compare it with the choices.
-            return (yield from self._variants(b, h, direction, where))
+            return (yield from choice_findings(b, h, direction, where, (self.base, self.head)))
         labels = (self.base.label, self.head.label)
         old_types, new_types = types_of(b, labels[0], where), types_of(h, labels[1], where)
         found = [
@@ -175,7 +134,7 @@ class SchemaDiff:
         ]
         found += yield from self._properties(b, h, direction, where)
         found += yield from self._nested(b, h, direction, where)
-        found += yield from self._variants(b, h, direction, where)
+        found += yield from choice_findings(b, h, direction, where, (self.base, self.head))
         return found
 
     def _visible(
@@ -259,77 +218,3 @@ class SchemaDiff:
             child = yield (old_extra, new_extra, direction, where + ".*")
             found += [f.under(".*") for f in child]
         return found
-
-    def _variants(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
-        found: list[Finding] = []
-        for keyword in ("oneOf", "anyOf"):
-            old = _variants(b, keyword, self.base, where)
-            new = _variants(h, keyword, self.head, where)
-            if old is None and new is None:
-                continue
-            # A plain schema on one side is a choice of one: itself.
-            old = old if old is not None else {PLAIN: b}
-            new = new if new is not None else {PLAIN: h}
-            for key in sorted(old.keys() & new.keys()):
-                at = f"<{keyword} {key}>"
-                child = yield (old[key], new[key], direction, where + at)
-                found += [f.under(at) for f in child]
-            # Request: every old choice must still be accepted by some new one. Response: every
-            # new choice must be something an old one could already produce.
-            source, target = (old, new) if direction == REQUEST else (new, old)
-            verb, other_verb = (
-                ("removed", "added") if direction == REQUEST else ("added", "removed")
-            )
-            for key in sorted(source.keys() - target.keys()):
-                covered = False
-                for other in target.values():
-                    pair = (source[key], other) if direction == REQUEST else (other, source[key])
-                    if not any(f.breaking for f in (yield (*pair, direction, where))):
-                        covered = True
-                        break
-                if key != PLAIN:
-                    message = f"{keyword} choice {verb}" + ("" if covered else " (no other fits)")
-                    found.append(
-                        Finding(f"<{keyword} {key}>", f"variant-{verb}", message, not covered)
-                    )
-                elif not covered:
-                    message = f"the {'former' if direction == REQUEST else 'new'} schema fits no "
-                    message += f"{'new' if direction == REQUEST else 'former'} {keyword} choice"
-                    found.append(Finding("", f"variant-{verb}", message, True))
-            for key in sorted(target.keys() - source.keys() - {PLAIN}):
-                found.append(
-                    Finding(
-                        f"<{keyword} {key}>",
-                        f"variant-{other_verb}",
-                        f"{keyword} choice {other_verb}",
-                        False,
-                    )
-                )
-        return found
-
-
-def _has_choice(schema: dict[str, Any]) -> bool:
-    return "oneOf" in schema or "anyOf" in schema
-
-
-def _variants(
-    schema: dict[str, Any], keyword: str, resolver: Resolver, where: str
-) -> dict[str, Any] | None:
-    """The choices of a oneOf/anyOf keyed by the component they name, else by title/position."""
-    raw = schema.get(keyword)
-    if raw is None:
-        return None
-    if not isinstance(raw, list):
-        raise resolver.fail(where, f"{keyword} must be a list")
-    found: dict[str, Any] = {}
-    for index, node in enumerate(raw):
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        title = node.get("title") if isinstance(node, dict) else None
-        if isinstance(ref, str):
-            key = ref.rsplit("/", 1)[-1]
-        elif isinstance(title, str):
-            key = title
-        else:
-            key = f"#{index}"
-        found.setdefault(key, node)
-    return found
