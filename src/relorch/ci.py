@@ -39,7 +39,20 @@ def detect(environ: Mapping[str, str] | None = None, git_user: str | None = None
 
 
 def write_outputs(values: Mapping[str, object], summary: str | None = None) -> None:
-    """Step outputs for the CI: $GITHUB_OUTPUT (+ step summary) or a GitLab dotenv report."""
+    """Step outputs for the CI: $GITHUB_OUTPUT (+ step summary) or a GitLab dotenv report.
+
+    Called after the work is done (a tag pushed, a deploy recorded): an unwritable output file
+    is a warning, never a failure of the work that already happened.
+    """
+    try:
+        _write_outputs(values, summary)
+    except OSError as exc:
+        from relorch.output import Reporter
+
+        Reporter().warn(f"could not write the CI outputs: {exc.strerror}: {exc.filename}")
+
+
+def _write_outputs(values: Mapping[str, object], summary: str | None) -> None:
     flat = {k: _flat(v) for k, v in values.items()}
     github_output = os.environ.get("GITHUB_OUTPUT")
     if github_output:
