@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RELORCH = str(Path(sys.executable).parent / "relorch")
-DEFAULT_CONFIG = '[apis.products]\n'
+DEFAULT_CONFIG = "[apis.products]\n"
 
 
 def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
     """Run plain git (the test's own calls, independent of relorch's gateway)."""
     proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, **(env or {})},
     )
     if check and proc.returncode != 0:
@@ -24,13 +28,22 @@ def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = 
 
 
 def run_relorch(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The installed `relorch` executable, the way CI runs it."""
     return subprocess.run(
-        [RELORCH, *args], cwd=cwd, capture_output=True, text=True, check=False,
-        env={**os.environ, **(env or {})}, timeout=timeout, input=input,
+        [RELORCH, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        input=input,
     )
 
 
@@ -50,9 +63,8 @@ class Clone:
         for name, content in files.items():
             target = self.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            if name == "CHANGES.txt" and target.exists():
-                content = target.read_text() + content
-            target.write_text(content)
+            before = target.read_text() if name == "CHANGES.txt" and target.exists() else ""
+            target.write_text(before + content)
             self.git("add", name)
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD")
@@ -60,7 +72,9 @@ class Clone:
     def push(self, *refs: str) -> None:
         self.git("push", "-q", "origin", *(refs or ("HEAD",)))
 
-    def tag(self, name: str, rev: str = "HEAD", message: str | None = None, push: bool = True) -> None:
+    def tag(
+        self, name: str, rev: str = "HEAD", message: str | None = None, push: bool = True
+    ) -> None:
         """An annotated tag (a revision tag as relorch would make it)."""
         self.git("tag", "-a", name, "-m", message or name, rev)
         if push:
@@ -81,7 +95,9 @@ class Clone:
         return self.git("tag", "--list").split()
 
 
-def make_origin(root: Path, config: str = DEFAULT_CONFIG, files: dict[str, str] | None = None) -> Clone:
+def make_origin(
+    root: Path, config: str = DEFAULT_CONFIG, files: dict[str, str] | None = None
+) -> Clone:
     """A bare origin with one commit on main holding `config` as relorch.toml; returns a clone."""
     origin = root / "origin.git"
     git(root, "init", "-q", "--bare", str(origin))

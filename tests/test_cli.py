@@ -28,8 +28,9 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "relorch", "--version"], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "relorch", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "relorch" in result.stdout
 
 
@@ -72,7 +73,9 @@ def test_status_lists_majors_with_lines_and_semver(repo: Clone) -> None:
     assert result.returncode == 0, result.stderr
     majors = json.loads(result.stdout)["majors"]
     assert [(m["major"], m["line"], m["latest"]["tag"]) for m in majors] == [
-        (2, "main", "v2-rev1"), (1, "release/v1", "v1-rev1")]
+        (2, "main", "v2-rev1"),
+        (1, "release/v1", "v1-rev1"),
+    ]
     assert majors[0]["latest"]["semver"] == "2.1.0"
     table = repo.relorch("status", "--semver").stderr
     assert "2.1.0" in table and "release/v1" in table

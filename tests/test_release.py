@@ -15,7 +15,12 @@ def released(result) -> dict:  # type: ignore[no-untyped-def]
 
 def test_first_major_release_creates_v1_rev1(repo: Clone) -> None:
     data = released(repo.relorch("release", "--major", "--json"))
-    assert (data["tag"], data["released"], data["major"], data["revision"]) == ("v1-rev1", True, 1, 1)
+    assert (data["tag"], data["released"], data["major"], data["revision"]) == (
+        "v1-rev1",
+        True,
+        1,
+        1,
+    )
     assert "refs/tags/v1-rev1" in repo.remote_refs()
     assert git(repo.origin, "cat-file", "-t", "v1-rev1") == "tag"
 

@@ -12,8 +12,9 @@ from tests.gitrepo import RELORCH, Clone, clone_of, git
 def run_all(clones: list[Clone], *args: str) -> list[subprocess.CompletedProcess[str]]:
     """Start every process before waiting for any, so they really overlap."""
     procs = [
-        subprocess.Popen([RELORCH, *args], cwd=c.path, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [RELORCH, *args], cwd=c.path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for c in clones
     ]
     results = []
@@ -43,14 +44,15 @@ def test_six_jobs_releasing_same_commit_create_exactly_one_tag(repo: Clone, tmp_
         assert set(clone.local_tags()) <= {"v1-rev1", "v1-rev2"}
 
 
-def test_six_jobs_on_six_release_lines_each_get_their_next_number(repo: Clone, tmp_path: Path) -> None:
+def test_six_jobs_on_six_release_lines_each_get_their_next_number(
+    repo: Clone, tmp_path: Path
+) -> None:
     for major in range(1, 7):
         repo.commit(f"feat!: major {major}")
         repo.git("tag", "-a", f"v{major}-rev1", "-m", f"v{major}-rev1")
         if major < 6:
             repo.git("branch", f"release/v{major}")
-    repo.git("push", "-q", "origin", "main", "--tags",
-             *[f"release/v{m}" for m in range(1, 6)])
+    repo.git("push", "-q", "origin", "main", "--tags", *[f"release/v{m}" for m in range(1, 6)])
     clones = []
     for major in range(1, 7):
         clone = clone_of(repo, tmp_path, f"line{major}")

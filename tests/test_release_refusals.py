@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Clone, git
+from tests.gitrepo import Clone
 
 
 def refused(repo: Clone, code: int, *args: str, contains: str = "") -> str:
@@ -120,7 +120,11 @@ def test_release_needs_exactly_one_kind(repo: Clone, args: tuple[str, ...]) -> N
 def test_failed_check_writes_nothing(tmp_path: Path) -> None:
     from tests.gitrepo import make_origin
 
-    repo = make_origin(tmp_path, '[apis.products]\nchecks = [["python3", "-c", "import sys; print(\'contract broken\'); sys.exit(3)"]]\n')
+    repo = make_origin(
+        tmp_path,
+        "[apis.products]\nchecks = [['python3', '-c', "
+        "'import sys; print(\"contract broken\"); sys.exit(3)']]\n",
+    )
     repo.tag("v1-rev1")
     repo.commit("fix: x")
     repo.push()

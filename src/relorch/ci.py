@@ -32,8 +32,12 @@ def detect(environ: Mapping[str, str] | None = None, git_user: str | None = None
         actor = env.get("GITLAB_USER_LOGIN") or env.get("GITLAB_USER_NAME") or "gitlab-ci"
         return RunContext(actor, env.get("CI_JOB_URL") or env.get("CI_PIPELINE_URL"), "gitlab")
     actor = (
-        env.get("RELORCH_ACTOR") or git_user or env.get("GIT_COMMITTER_NAME")
-        or env.get("USER") or env.get("USERNAME") or "unknown"
+        env.get("RELORCH_ACTOR")
+        or git_user
+        or env.get("GIT_COMMITTER_NAME")
+        or env.get("USER")
+        or env.get("USERNAME")
+        or "unknown"
     )
     return RunContext(actor, env.get("RELORCH_RUN_URL"), None)
 

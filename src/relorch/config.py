@@ -255,13 +255,19 @@ class Table:
             key = sorted(self.data)[0]
             raise ConfigError(
                 f"{self.source}: unknown key {self._key(key)!r}",
-                hint="check the spelling; the keys are listed in the README's configuration section",
+                hint="check the spelling; every key is listed in the README (Configuration)",
             )
 
 
 def _kind(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "table",
+    }.get(type(value), type(value).__name__)
 
 
 def parse_config(data: dict[str, Any], *, root: Path, source: Path | None = None) -> Config:
@@ -291,11 +297,26 @@ def parse_config(data: dict[str, Any], *, root: Path, source: Path | None = None
     environments = parse_environments(top.table("environments"), channels)
     top.done()
     return Config(
-        root=root, source=source, apis=apis, main_branch=main_branch, remote=remote,
-        ledger_ref=ledger_ref, support=support, channels=channels, environments=environments,
+        root=root,
+        source=source,
+        apis=apis,
+        main_branch=main_branch,
+        remote=remote,
+        ledger_ref=ledger_ref,
+        support=support,
+        channels=channels,
+        environments=environments,
     )
 
 
 APIM_KEYS = {f.name for f in fields(ApimConfig)}
-__all__ = ["API_NAME", "CHANNEL_KINDS", "DEFAULT_BRANCH_FORMAT", "DEFAULT_TAG_FORMAT",
-           "MULTI_BRANCH_FORMAT", "SCHEMES", "SEMVER_TAG_FORMAT", "check_template"]
+__all__ = [
+    "API_NAME",
+    "CHANNEL_KINDS",
+    "DEFAULT_BRANCH_FORMAT",
+    "DEFAULT_TAG_FORMAT",
+    "MULTI_BRANCH_FORMAT",
+    "SCHEMES",
+    "SEMVER_TAG_FORMAT",
+    "check_template",
+]

@@ -34,7 +34,7 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
     if not table.data:
         raise ConfigError(
             f"{table.source}: no API configured",
-            hint='add a table such as [apis.products] (the API\'s name is all that is required)',
+            hint="add a table such as [apis.products] (the API's name is all that is required)",
         )
     several = len(table.data) > 1
     apis: dict[str, ApiConfig] = {}
@@ -68,7 +68,9 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
         paths = sub.strings("paths", (".",)) or (".",)
         for path in paths:
             if path.startswith(("/", "-")) or ".." in path.split("/"):
-                raise ConfigError(f"{table.source}: apis.{name}.paths: {path!r} must stay in the repo")
+                raise ConfigError(
+                    f"{table.source}: apis.{name}.paths: {path!r} must stay in the repo"
+                )
         apis[name] = ApiConfig(
             name=name,
             tag_format=tag_format,
@@ -118,15 +120,21 @@ def parse_channels(table: Table) -> dict[str, ChannelConfig]:
                 raise ConfigError(
                     f"{table.source}: channels.{name}.{key} must name an environment variable, "
                     f"got {value!r}",
-                    hint="URLs and secrets never live in the config file, only their variable names",
+                    hint="URLs and secrets never live in the config, only their variable names",
                 )
         if "url" in sub.data:
             raise ConfigError(
-                f"{table.source}: channels.{name}.url: webhook URLs are secrets and never go in a file",
+                f"{table.source}: channels.{name}.url: webhook URLs are secrets, never in a file",
                 hint=f'set url_env = "RELORCH_{name.upper()}_WEBHOOK" and export that variable',
             )
-        channel = ChannelConfig(name=name, kind=kind, url_env=url_env, secret_env=secret_env,
-                                path=sub.text("path"), template=sub.text("template"))
+        channel = ChannelConfig(
+            name=name,
+            kind=kind,
+            url_env=url_env,
+            secret_env=secret_env,
+            path=sub.text("path"),
+            template=sub.text("template"),
+        )
         if kind in {"slack", "teams", "webhook"} and not url_env:
             raise ConfigError(f"{table.source}: channels.{name} ({kind}) needs url_env")
         if kind == "file" and not channel.path:
@@ -143,18 +151,22 @@ def parse_environments(
     envs: dict[str, EnvironmentConfig] = {}
     for name in sorted(table.data):
         if not _ENV_NAME.fullmatch(name):
-            raise ConfigError(f"{table.source}: environment name {name!r} is not usable",
-                              hint="letters, digits, ., - and _")
+            raise ConfigError(
+                f"{table.source}: environment name {name!r} is not usable",
+                hint="letters, digits, ., - and _",
+            )
         sub = table.table(name)
         deploy = sub.strings("deploy", None)
         if deploy is not None and not deploy:
-            raise ConfigError(f"{table.source}: environments.{name}.deploy is an empty argv",
-                              hint="remove it for a record-only deploy, or list the program first")
+            raise ConfigError(
+                f"{table.source}: environments.{name}.deploy is an empty argv",
+                hint="remove it for a record-only deploy, or list the program first",
+            )
         announce = sub.strings("announce", ()) or ()
         for channel in announce:
             if channel not in channels and channel != "console":
                 raise ConfigError(
-                    f"{table.source}: environments.{name}.announce names unknown channel {channel!r}",
+                    f"{table.source}: environments.{name}.announce: unknown channel {channel!r}",
                     hint="declare it as [channels." + channel + "]",
                 )
         envs[name] = EnvironmentConfig(

@@ -114,8 +114,10 @@ def release_half(demo: Demo) -> None:
     """v1 revisions, a new major, a hotfix on release/v1, a v2 revision, the status table."""
     demo.say("A new API: the first release starts major 1")
     config = DEMO_CONFIG.format(python=json.dumps(sys.executable))
-    demo.commit("feat: list products", {"relorch.toml": config, "openapi.yaml": _openapi(1, "id"),
-                                        "deploy.py": DEPLOY_SCRIPT})
+    demo.commit(
+        "feat: list products",
+        {"relorch.toml": config, "openapi.yaml": _openapi(1, "id"), "deploy.py": DEPLOY_SCRIPT},
+    )
     demo.shell("push", "--quiet", "-u", "origin", "main")
     demo.relorch("release", "--major")
     demo.say("A non-breaking fix is a revision of the same major")
@@ -165,8 +167,18 @@ def deploy_half(demo: Demo) -> None:
     demo.relorch("release", "--revision")
     demo.relorch("deploy", "v2", "--env", "staging")
     demo.say("Another team objects during production's notice window (a second process)")
-    objection = threading.Timer(1.5, demo.relorch, args=(
-        "hold", "v2-rev4", "--env", "production", "--reason", "billing migration runs tonight"))
+    objection = threading.Timer(
+        1.5,
+        demo.relorch,
+        args=(
+            "hold",
+            "v2-rev4",
+            "--env",
+            "production",
+            "--reason",
+            "billing migration runs tonight",
+        ),
+    )
     objection.start()
     demo.relorch("deploy", "v2", "--env", "production", expect=6)
     objection.join()
@@ -192,11 +204,16 @@ def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None =
     reporter = Reporter(sys.stderr)
     base = Path(tempfile.mkdtemp(prefix="relorch-demo-"))
     # A hermetic git for the throw-away repos: no user config (signing, hooks) can break the demo.
-    os.environ.update({
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Demo Developer", "GIT_AUTHOR_EMAIL": "dev@example.net",
-        "GIT_COMMITTER_NAME": "Demo Developer", "GIT_COMMITTER_EMAIL": "dev@example.net",
-    })
+    os.environ.update(
+        {
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Demo Developer",
+            "GIT_AUTHOR_EMAIL": "dev@example.net",
+            "GIT_COMMITTER_NAME": "Demo Developer",
+            "GIT_COMMITTER_EMAIL": "dev@example.net",
+        }
+    )
     try:
         demo = Demo(base, reporter)
         reporter.step(f"relorch demo in {base}")

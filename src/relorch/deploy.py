@@ -180,8 +180,9 @@ def make_plan(
     return plan
 
 
-def _notice_skipped(action: str, env: str, has_notice: bool, *, no_wait: bool,
-                    force: bool) -> str | None:
+def _notice_skipped(
+    action: str, env: str, has_notice: bool, *, no_wait: bool, force: bool
+) -> str | None:
     """Rollbacks are urgent and never wait; a deploy skips its notice only with --force."""
     if not has_notice:
         return None

@@ -1,4 +1,4 @@
-"""Durations from config ("90s", "15m", "4 weeks", "6 months"), calendar-aware for months and years."""
+"""Durations from config ("90s", "15m", "4 weeks", "6 months"); months are calendar months."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def add_months(when: datetime, months: int) -> datetime:
 def parse_duration(text: str) -> Duration:
     """Parse "90s", "15m", "1h 30m", "4 weeks", "6 months"; raise ValueError otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("a duration such as \"90s\", \"15m\", \"2h\", \"4 weeks\", \"6 months\"")
+        raise ValueError('a duration such as "90s", "15m", "2h", "4 weeks", "6 months"')
     months = seconds = 0
     pos = 0
     lowered = text.lower()
@@ -71,7 +71,7 @@ def parse_duration(text: str) -> Duration:
         match = _PART.match(lowered, pos)
         if not match or match.group(2) not in _UNITS:
             raise ValueError(
-                f"a duration such as \"90s\", \"15m\", \"2h\", \"4 weeks\", \"6 months\", not {text!r}"
+                f'a duration such as "90s", "15m", "2h", "4 weeks", "6 months", not {text!r}'
             )
         unit_months, unit_seconds = _UNITS[match.group(2)]
         months += int(match.group(1)) * unit_months

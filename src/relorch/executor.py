@@ -116,8 +116,11 @@ class Executor:
         ends = self.clock() + timedelta(seconds=self.plan.notice_seconds)
         waits = self.plan.notice_seconds and "notice_window" in self.plan.steps
         self._announce(
-            self._event(kind, notice_ends=ends if waits else None,
-                        reason=self.plan.notice_skipped if self.plan.action == "deploy" else None),
+            self._event(
+                kind,
+                notice_ends=ends if waits else None,
+                reason=self.plan.notice_skipped if self.plan.action == "deploy" else None,
+            ),
             blocking=True,
         )
         self._announced = True
@@ -187,8 +190,14 @@ class Executor:
 
         t = self.plan.target
         notes = render_for_deploy(
-            self.git, self.config, env=self.plan.env, api=t.api, major=t.major,
-            revision=t.revision, dest=rendered, now=self.clock(),
+            self.git,
+            self.config,
+            env=self.plan.env,
+            api=t.api,
+            major=t.major,
+            revision=t.revision,
+            dest=rendered,
+            now=self.clock(),
         )
         for note in notes:
             self.reporter.line("    " + note)

@@ -19,19 +19,36 @@ NETWORK_TIMEOUT = 300.0
 # Variables a hook or an outer git leaks into our environment that would point our git calls at
 # the wrong repository (pre-commit strips the same set for the same reason: its git.no_git_env).
 _KEEP_GIT_VARS = (
-    "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
-    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_COUNT",
-    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME",
-    "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "GIT_TERMINAL_PROMPT", "GIT_ASKPASS",
-    "GIT_HTTP_USER_AGENT", "GIT_PROTOCOL_FROM_USER", "GIT_ALLOW_PROTOCOL",
+    "GIT_EXEC_PATH",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSL_CAINFO",
+    "GIT_SSL_NO_VERIFY",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_CONFIG_NOSYSTEM",
+    "GIT_CONFIG_COUNT",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "GIT_TERMINAL_PROMPT",
+    "GIT_ASKPASS",
+    "GIT_HTTP_USER_AGENT",
+    "GIT_PROTOCOL_FROM_USER",
+    "GIT_ALLOW_PROTOCOL",
 )
 _NETWORK_ENV = {"GIT_TERMINAL_PROMPT": "0"}
 
 
 def _scrub_environment() -> None:
     for key in list(os.environ):
-        if key.startswith("GIT_") and key not in _KEEP_GIT_VARS and not key.startswith(
-            ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_TRACE")
+        if (
+            key.startswith("GIT_")
+            and key not in _KEEP_GIT_VARS
+            and not key.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_TRACE"))
         ):
             del os.environ[key]
 
@@ -79,7 +96,8 @@ class Git:
             self._repo = gitpython.Repo(root)
         except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
             raise PreconditionError(
-                f"{root} is not a git repository", hint="run relorch inside a clone, or pass -C PATH"
+                f"{root} is not a git repository",
+                hint="run relorch inside a clone, or pass -C PATH",
             ) from None
 
     @classmethod
@@ -116,7 +134,11 @@ class Git:
         return out
 
     def _execute(
-        self, args: Sequence[str], *, network: bool = False, env: dict[str, str] | None = None,
+        self,
+        args: Sequence[str],
+        *,
+        network: bool = False,
+        env: dict[str, str] | None = None,
         strip: bool = True,
     ) -> tuple[int, str, str]:
         import git as gitpython
@@ -158,7 +180,9 @@ class Git:
         """The sha of HEAD; a repository without commits is a precondition failure."""
         sha = self.resolve("HEAD")
         if sha is None:
-            raise PreconditionError("the repository has no commits yet", hint="commit something first")
+            raise PreconditionError(
+                "the repository has no commits yet", hint="commit something first"
+            )
         return sha
 
     def dirty_files(self) -> list[str]:
@@ -175,7 +199,7 @@ class Git:
         """The remote's default branch as last fetched (refs/remotes/R/HEAD)."""
         status, out, _ = self._execute(["symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD"])
         prefix = f"refs/remotes/{remote}/"
-        return out[len(prefix):] if status == 0 and out.startswith(prefix) else None
+        return out[len(prefix) :] if status == 0 and out.startswith(prefix) else None
 
     def local_branches(self) -> list[str]:
         """Names of local branches."""
@@ -203,7 +227,16 @@ class Git:
 
     def local_tags(self, globs: Iterable[str]) -> list[Tag]:
         """Local tags matching the globs, with the commit each points at and its date."""
-        fmt = "%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)%00%(contents:subject)"
+        fmt = "%00".join(
+            (
+                "%(refname:lstrip=2)",
+                "%(objecttype)",
+                "%(objectname)",
+                "%(*objectname)",
+                "%(creatordate:unix)",
+                "%(contents:subject)",
+            )
+        )
         out = self.run("for-each-ref", f"--format={fmt}", *[f"refs/tags/{g}" for g in globs])
         tags = []
         for line in out.splitlines():
@@ -256,15 +289,28 @@ class Git:
 
     def create_tag(self, name: str, sha: str, message: str) -> None:
         """Create an annotated tag (unsigned: CI has no signing key unless configured)."""
-        self.run("tag", "--annotate", "--no-sign", "--cleanup=verbatim", "-m", message, "--", name,
-                 sha, env=self._fallback_identity())
+        self.run(
+            "tag",
+            "--annotate",
+            "--no-sign",
+            "--cleanup=verbatim",
+            "-m",
+            message,
+            "--",
+            name,
+            sha,
+            env=self._fallback_identity(),
+        )
 
     def _fallback_identity(self) -> dict[str, str]:
         """CI runners often have no user.name/email; an annotated tag needs a tagger."""
         if self.config_value("user.name") or os.environ.get("GIT_COMMITTER_NAME"):
             return {}
         actor = os.environ.get("GITHUB_ACTOR") or os.environ.get("GITLAB_USER_LOGIN") or "relorch"
-        return {"GIT_COMMITTER_NAME": actor, "GIT_COMMITTER_EMAIL": f"{actor}@users.noreply.invalid"}
+        return {
+            "GIT_COMMITTER_NAME": actor,
+            "GIT_COMMITTER_EMAIL": f"{actor}@users.noreply.invalid",
+        }
 
     @staticmethod
     def init_bare(path: Path) -> None:

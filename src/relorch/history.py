@@ -74,10 +74,17 @@ def build_history(api: ApiConfig, tags: Iterable[Tag], main_branch: str) -> ApiH
         if match is None:
             continue
         major = int(match.group("major"))
-        by_major.setdefault(major, []).append(RevisionInfo(
-            api.name, major, int(match.group("revision")), tag.name, tag.sha, tag.date,
-            tag.annotated,
-        ))
+        by_major.setdefault(major, []).append(
+            RevisionInfo(
+                api.name,
+                major,
+                int(match.group("revision")),
+                tag.name,
+                tag.sha,
+                tag.date,
+                tag.annotated,
+            )
+        )
     newest = max(by_major, default=0)
     majors = tuple(
         MajorInfo(

@@ -71,22 +71,36 @@ def render_starter(git: Git, api: str | None) -> str:
     """The starter config text."""
     name = api or guess_api_name(git.root)
     if not API_NAME.fullmatch(name):
-        raise UsageError(f"{name!r} is not usable as an API name",
-                         hint="lowercase letters, digits, - and _ (e.g. products)")
+        raise UsageError(
+            f"{name!r} is not usable as an API name",
+            hint="lowercase letters, digits, - and _ (e.g. products)",
+        )
     main = git.current_branch() or git.remote_head_branch("origin") or "main"
     tag_format = detect_tag_format(git)
-    spec = next((p for p in ("openapi.yaml", "openapi.yml", "openapi.json", "api/openapi.yaml")
-                 if (git.root / p).is_file()), None)
+    spec = next(
+        (
+            p
+            for p in ("openapi.yaml", "openapi.yml", "openapi.json", "api/openapi.yaml")
+            if (git.root / p).is_file()
+        ),
+        None,
+    )
     return _STARTER.format(
-        main=main, api=name, display=name.replace("-", " ").title(),
-        tag_line=f'tag_format = "{tag_format}"' if tag_format else
-        '# tag_format = "v{major}-rev{revision}"   # or "semver" for v{major}.{revision}.0',
-        spec_line=f'spec = "{spec}"' if spec else '# spec = "openapi.yaml"   # breaking-change gate',
+        main=main,
+        api=name,
+        display=name.replace("-", " ").title(),
+        tag_line=f'tag_format = "{tag_format}"'
+        if tag_format
+        else '# tag_format = "v{major}-rev{revision}"   # or "semver" for v{major}.{revision}.0',
+        spec_line=f'spec = "{spec}"'
+        if spec
+        else '# spec = "openapi.yaml"   # breaking-change gate',
     )
 
 
-def write_starter(git: Git, *, api: str | None, pyproject: bool, force: bool,
-                  dry_run: bool) -> tuple[Path, str]:
+def write_starter(
+    git: Git, *, api: str | None, pyproject: bool, force: bool, dry_run: bool
+) -> tuple[Path, str]:
     """Write relorch.toml (or [tool.relorch] in pyproject.toml); refuse to overwrite."""
     import tomlkit
 
@@ -99,10 +113,14 @@ def write_starter(git: Git, *, api: str | None, pyproject: bool, force: bool,
             path.write_text(text, encoding="utf-8")
         return path, text
     path = git.root / "pyproject.toml"
-    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    document = (
+        tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    )
     tool = document.setdefault("tool", tomlkit.table())
     if "relorch" in tool and not force:
-        raise PreconditionError(f"{path} already has [tool.relorch]", hint="pass --force to replace it")
+        raise PreconditionError(
+            f"{path} already has [tool.relorch]", hint="pass --force to replace it"
+        )
     tool["relorch"] = tomlkit.parse(text)  # keeps the starter's comments
     out = tomlkit.dumps(document)
     if not dry_run:

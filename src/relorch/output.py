@@ -81,7 +81,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[
     """Rows as aligned text lines, headers first."""
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
 
 
 def emit_json(data: Any, stream: TextIO | None = None) -> None:

@@ -13,7 +13,10 @@ from relorch.repository import main_branch, remote_of
 
 # The branch a PR/MR build targets, then the branch a push build runs on.
 _CI_BRANCH_VARIABLES = (
-    "GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "GITHUB_REF_NAME", "CI_COMMIT_BRANCH",
+    "GITHUB_BASE_REF",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "GITHUB_REF_NAME",
+    "CI_COMMIT_BRANCH",
 )
 
 
@@ -39,22 +42,35 @@ class PlanReport:
     def as_dict(self) -> dict[str, object]:
         """JSON shape."""
         return {
-            "branch": self.branch, "head": self.head, "blockers": self.blockers,
+            "branch": self.branch,
+            "head": self.head,
+            "blockers": self.blockers,
             "apis": [
-                {"api": a.api, "summary": a.summary, "nothing_to_release": a.nothing,
-                 "next": None if a.plan is None else {
-                     "tag": a.plan.tag, "major": a.plan.major, "revision": a.plan.revision,
-                     "previous_tag": a.plan.previous_tag, "notes": a.plan.notes,
-                     "already_released": not a.plan.released,
-                 }}
+                {
+                    "api": a.api,
+                    "summary": a.summary,
+                    "nothing_to_release": a.nothing,
+                    "next": None
+                    if a.plan is None
+                    else {
+                        "tag": a.plan.tag,
+                        "major": a.plan.major,
+                        "revision": a.plan.revision,
+                        "previous_tag": a.plan.previous_tag,
+                        "notes": a.plan.notes,
+                        "already_released": not a.plan.released,
+                    },
+                }
                 for a in self.apis
             ],
         }
 
 
 def _branch(git: Git, branch: str | None) -> str | None:
-    return branch or git.current_branch() or next(
-        (os.environ[v] for v in _CI_BRANCH_VARIABLES if os.environ.get(v)), None
+    return (
+        branch
+        or git.current_branch()
+        or next((os.environ[v] for v in _CI_BRANCH_VARIABLES if os.environ.get(v)), None)
     )
 
 

@@ -37,9 +37,15 @@ class ReleaseResult:
     def as_dict(self) -> dict[str, object]:
         """JSON shape (also the CI outputs)."""
         return {
-            "api": self.api, "kind": self.kind, "tag": self.tag, "major": self.major,
-            "revision": self.revision, "sha": self.sha, "released": self.released,
-            "previous_tag": self.previous_tag, "branch_created": self.new_branch,
+            "api": self.api,
+            "kind": self.kind,
+            "tag": self.tag,
+            "major": self.major,
+            "revision": self.revision,
+            "sha": self.sha,
+            "released": self.released,
+            "previous_tag": self.previous_tag,
+            "branch_created": self.new_branch,
             "notes": self.notes,
         }
 
@@ -47,9 +53,15 @@ class ReleaseResult:
 def result_of(plan: ReleasePlan, *, released: bool | None = None) -> ReleaseResult:
     """The result a plan leads to (for --dry-run and for success)."""
     return ReleaseResult(
-        api=plan.api, kind=plan.kind, tag=plan.tag, major=plan.major, revision=plan.revision,
-        sha=plan.sha, released=plan.released if released is None else released,
-        previous_tag=plan.previous_tag, new_branch=plan.new_branch if plan.released else None,
+        api=plan.api,
+        kind=plan.kind,
+        tag=plan.tag,
+        major=plan.major,
+        revision=plan.revision,
+        sha=plan.sha,
+        released=plan.released if released is None else released,
+        previous_tag=plan.previous_tag,
+        new_branch=plan.new_branch if plan.released else None,
         notes=plan.notes,
     )
 
@@ -59,8 +71,9 @@ def run_checks(git: Git, plan: ReleasePlan, reporter: Reporter) -> None:
     for argv in plan.checks:
         reporter.step("check: " + " ".join(argv))
         try:
-            proc = subprocess.run(list(argv), cwd=git.root, capture_output=True, text=True,
-                                  check=False)
+            proc = subprocess.run(
+                list(argv), cwd=git.root, capture_output=True, text=True, check=False
+            )
         except OSError as exc:
             raise PreconditionError(
                 f"check {argv[0]!r} could not start: {exc.strerror}",
@@ -76,8 +89,15 @@ def run_checks(git: Git, plan: ReleasePlan, reporter: Reporter) -> None:
             )
 
 
-def publish(git: Git, config: Config, api: ApiConfig, plan: ReleasePlan, reporter: Reporter,
-            *, sleep: Callable[[float], None] = time.sleep) -> ReleaseResult:
+def publish(
+    git: Git,
+    config: Config,
+    api: ApiConfig,
+    plan: ReleasePlan,
+    reporter: Reporter,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ReleaseResult:
     """Tag and push atomically; on a lost race re-read the remote, re-plan and try again."""
     if plan.released:
         run_checks(git, plan, reporter)

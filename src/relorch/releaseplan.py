@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from relorch.config import ApiConfig, Config
 from relorch.errors import NothingToRelease, PreconditionError, RelorchError
 from relorch.gitio import Git, RemoteRefs
-from relorch.history import ApiHistory, build_history
+from relorch.history import ApiHistory, RevisionInfo, build_history
 from relorch.notes import release_notes
 from relorch.repository import main_branch, remote_of
 
@@ -57,7 +57,7 @@ class Situation:
 
 
 def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
-    """Check the working-copy rules (branch, clean tree, in sync with the remote); raise if broken."""
+    """The working-copy rules (branch, clean tree, in sync with the remote); raise if broken."""
     current = branch or git.current_branch()
     if current is None:
         raise PreconditionError(
@@ -78,8 +78,9 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
         return Situation(current, head, main, None, None, False)
     globs = sorted({api.scheme.tag_glob() for api in config.apis.values()})
     refs = git.ls_remote(remote.name, [current], globs)
-    return Situation(current, head, main, remote.name, refs, _sync_state(git, refs, current, head,
-                                                                        remote.name))
+    return Situation(
+        current, head, main, remote.name, refs, _sync_state(git, refs, current, head, remote.name)
+    )
 
 
 def _sync_state(git: Git, refs: RemoteRefs, branch: str, head: str, remote: str) -> bool:
@@ -142,7 +143,8 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
             raise PreconditionError(
                 f"{api.name} has no revision yet",
                 hint="start major 1 with `relorch release --major` (creates "
-                + api.scheme.tag(1, 1) + ")",
+                + api.scheme.tag(1, 1)
+                + ")",
             )
         major = newest
     else:
@@ -161,7 +163,7 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
         major = found
     for rev in major.revisions:
         if rev.sha == s.head:
-            return _existing(kind, api, rev.major, rev.revision, rev.tag, s)
+            return _existing(kind, api, rev, s)
     last = major.latest
     _ensure_commit(git, s, last.tag, last.sha)
     if not git.touches(last.sha, s.head, api.paths):
@@ -173,10 +175,18 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
     _breaking_gate(git, api, last.tag, last.sha, s.head)
     tag = api.scheme.tag(major.major, last.revision + 1)
     return ReleasePlan(
-        kind="revision", api=api.name, major=major.major, revision=last.revision + 1, tag=tag,
-        sha=s.head, branch=s.branch, previous_tag=last.tag,
+        kind="revision",
+        api=api.name,
+        major=major.major,
+        revision=last.revision + 1,
+        tag=tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=last.tag,
         notes=release_notes(tag, last.tag, git.log(last.sha, s.head, api.paths)),
-        push_branch=s.push_branch, remote=s.remote, checks=api.checks,
+        push_branch=s.push_branch,
+        remote=s.remote,
+        checks=api.checks,
     )
 
 
@@ -189,13 +199,22 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
     if newest is None:
         tag = api.scheme.tag(1, 1)
         return ReleasePlan(
-            kind="major", api=api.name, major=1, revision=1, tag=tag, sha=s.head, branch=s.branch,
-            previous_tag=None, notes=release_notes(tag, None, git.log(None, s.head, api.paths)[-50:]),
-            push_branch=s.push_branch, remote=s.remote, checks=api.checks,
+            kind="major",
+            api=api.name,
+            major=1,
+            revision=1,
+            tag=tag,
+            sha=s.head,
+            branch=s.branch,
+            previous_tag=None,
+            notes=release_notes(tag, None, git.log(None, s.head, api.paths)[-50:]),
+            push_branch=s.push_branch,
+            remote=s.remote,
+            checks=api.checks,
         )
     for rev in newest.revisions:
         if rev.sha == s.head:
-            return _existing("major", api, rev.major, rev.revision, rev.tag, s)
+            return _existing("major", api, rev, s)
     last = newest.latest
     _ensure_commit(git, s, last.tag, last.sha)
     if not git.touches(last.sha, s.head, api.paths):
@@ -206,10 +225,19 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
     branch = api.scheme.branch(newest.major)
     tag = api.scheme.tag(newest.major + 1, 1)
     return ReleasePlan(
-        kind="major", api=api.name, major=newest.major + 1, revision=1, tag=tag, sha=s.head,
-        branch=s.branch, previous_tag=last.tag,
+        kind="major",
+        api=api.name,
+        major=newest.major + 1,
+        revision=1,
+        tag=tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=last.tag,
         notes=release_notes(tag, last.tag, git.log(last.sha, s.head, api.paths)),
-        new_branch=branch, new_branch_sha=last.sha, push_branch=s.push_branch, remote=s.remote,
+        new_branch=branch,
+        new_branch_sha=last.sha,
+        push_branch=s.push_branch,
+        remote=s.remote,
         checks=api.checks,
     )
 
@@ -232,9 +260,21 @@ def _breaking_gate(git: Git, api: ApiConfig, last_tag: str, base: str, head: str
     )
 
 
-def _existing(kind: str, api: ApiConfig, major: int, revision: int, tag: str, s: Situation) -> ReleasePlan:
-    return ReleasePlan(kind=kind, api=api.name, major=major, revision=revision, tag=tag, sha=s.head,
-                       branch=s.branch, previous_tag=None, notes="", released=False, remote=s.remote)
+def _existing(kind: str, api: ApiConfig, rev: RevisionInfo, s: Situation) -> ReleasePlan:
+    """HEAD already carries `rev`: a re-run reports it and releases nothing."""
+    return ReleasePlan(
+        kind=kind,
+        api=api.name,
+        major=rev.major,
+        revision=rev.revision,
+        tag=rev.tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=None,
+        notes="",
+        released=False,
+        remote=s.remote,
+    )
 
 
 def _ensure_commit(git: Git, s: Situation, tag: str, sha: str) -> None:
@@ -246,4 +286,6 @@ def _ensure_commit(git: Git, s: Situation, tag: str, sha: str) -> None:
     try:
         git.fetch(s.remote, [f"refs/tags/{tag}:refs/tags/{tag}"])
     except RelorchError:
-        raise PreconditionError(f"cannot fetch {tag} from {s.remote}", hint="git fetch --tags") from None
+        raise PreconditionError(
+            f"cannot fetch {tag} from {s.remote}", hint="git fetch --tags"
+        ) from None

@@ -34,7 +34,11 @@ def sync_tags(git: Git, config: Config) -> None:
     if not remote_of(git, config).present:
         return
     git.run(
-        "fetch", "--quiet", "--tags", "--prune", config.remote,
+        "fetch",
+        "--quiet",
+        "--tags",
+        "--prune",
+        config.remote,
         f"+refs/heads/*:refs/remotes/{config.remote}/*",
         network=True,
     )

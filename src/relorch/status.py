@@ -30,8 +30,13 @@ class MajorStatus:
     def as_dict(self) -> dict[str, object]:
         """JSON shape."""
         return {
-            "api": self.api, "major": self.major, "line": self.line, "latest": {
-                "tag": self.latest_tag, "revision": self.latest_revision, "sha": self.latest_sha,
+            "api": self.api,
+            "major": self.major,
+            "line": self.line,
+            "latest": {
+                "tag": self.latest_tag,
+                "revision": self.latest_revision,
+                "sha": self.latest_sha,
                 "date": self.released_at.isoformat() if self.released_at else None,
                 "semver": self.semver,
             },
@@ -58,13 +63,20 @@ def major_rows(
         for major in reversed(history.majors):
             latest = major.latest
             state = states.get(major.major)
-            rows.append(MajorStatus(
-                api=name, major=major.major, line=major.line, latest_tag=latest.tag,
-                latest_revision=latest.revision, latest_sha=latest.sha, released_at=latest.date,
-                semver=f"{major.major}.{latest.revision}.0",
-                support=state.state if state else "current",
-                deprecated_at=state.deprecated_at if state else None,
-                sunset_at=state.sunset_at if state else None,
-                live={env: (current or {}).get((name, env, major.major)) for env in envs or []},
-            ))
+            rows.append(
+                MajorStatus(
+                    api=name,
+                    major=major.major,
+                    line=major.line,
+                    latest_tag=latest.tag,
+                    latest_revision=latest.revision,
+                    latest_sha=latest.sha,
+                    released_at=latest.date,
+                    semver=f"{major.major}.{latest.revision}.0",
+                    support=state.state if state else "current",
+                    deprecated_at=state.deprecated_at if state else None,
+                    sunset_at=state.sunset_at if state else None,
+                    live={env: (current or {}).get((name, env, major.major)) for env in envs or []},
+                )
+            )
     return rows

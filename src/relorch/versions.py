@@ -17,7 +17,8 @@ MULTI_BRANCH_FORMAT = "release/{api}/v{major}"
 API_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
 WHICH_WORDS = ("latest", "current", "previous")
 REF_GRAMMAR = (
-    'REF := [API "/"] MAJOR ["@" WHICH] | TAGNAME;  MAJOR := "v" DIGITS (no v0, no leading zeros);  '
+    'REF := [API "/"] MAJOR ["@" WHICH] | TAGNAME;  '
+    'MAJOR := "v" DIGITS (no v0, no leading zeros);  '
     'WHICH := "rev" DIGITS | latest | current | previous'
 )
 _NUMBER = r"[1-9][0-9]{0,8}"
@@ -102,8 +103,10 @@ class TagScheme:
 
     def tag_glob(self) -> str:
         """A fnmatch pattern (for for-each-ref / ls-remote) that every tag of this API matches."""
-        return self.tag_format.replace("{api}", self.api).replace("{major}", "*").replace(
-            "{revision}", "*"
+        return (
+            self.tag_format.replace("{api}", self.api)
+            .replace("{major}", "*")
+            .replace("{revision}", "*")
         )
 
 

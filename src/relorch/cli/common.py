@@ -16,9 +16,12 @@ ChdirOpt = Annotated[
     Path | None, typer.Option("-C", help="Run as if relorch was started in PATH.", metavar="PATH")
 ]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Config file (default: relorch.toml, pyproject.toml).")
+    Path | None,
+    typer.Option("--config", help="Config file (default: relorch.toml, pyproject.toml)."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else there.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine output on stdout, nothing else there.")
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
 EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Target environment.")]
 OptionalEnvOpt = Annotated[str | None, typer.Option("--env", "-e", help="Environment.")]

@@ -23,8 +23,13 @@ def register(app: typer.Typer) -> None:
 
 
 def release(
-    revision: Annotated[bool, typer.Option("--revision", help="Tag the next revision of this line.")] = False,
-    major: Annotated[bool, typer.Option("--major", help="Start a new major on the main branch.")] = False,
+    *,
+    revision: Annotated[
+        bool, typer.Option("--revision", help="Tag the next revision of this line.")
+    ] = False,
+    major: Annotated[
+        bool, typer.Option("--major", help="Start a new major on the main branch.")
+    ] = False,
     api: ApiOpt = None,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
@@ -57,8 +62,10 @@ def release(
             continue
         result = publish(project.git, project.config, api_config, plan_, reporter)
         if result.released:
-            reporter.ok(f"released {result.tag} at {result.sha[:7]}"
-                        + (f" (cut {result.new_branch})" if result.new_branch else ""))
+            reporter.ok(
+                f"released {result.tag} at {result.sha[:7]}"
+                + (f" (cut {result.new_branch})" if result.new_branch else "")
+            )
         else:
             reporter.line(f"{result.tag} already tags HEAD ({result.sha[:7]}); nothing to do")
         results.append(result)
@@ -78,10 +85,16 @@ def release(
     if not dry_run:
         first = results[0]
         write_outputs(
-            {"tag": first.tag, "major": first.major, "revision": first.revision, "sha": first.sha,
-             "released": any(r.released for r in results)},
-            summary="\n".join(f"- `{r.tag}` {'released' if r.released else 'already released'}"
-                              for r in results),
+            {
+                "tag": first.tag,
+                "major": first.major,
+                "revision": first.revision,
+                "sha": first.sha,
+                "released": any(r.released for r in results),
+            },
+            summary="\n".join(
+                f"- `{r.tag}` {'released' if r.released else 'already released'}" for r in results
+            ),
         )
     return 0
 
@@ -101,8 +114,11 @@ def _print_plan(reporter: Reporter, plan_: ReleasePlan) -> None:
 
 
 def plan(
+    *,
     api: ApiOpt = None,
-    branch: Annotated[str | None, typer.Option("--branch", help="Plan for this line (PR builds).")] = None,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="Plan for this line (PR builds).")
+    ] = None,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,

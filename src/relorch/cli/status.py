@@ -29,9 +29,14 @@ def register(app: typer.Typer) -> None:
 
 
 def status(
+    *,
     env: OptionalEnvOpt = None,
-    semver: Annotated[bool, typer.Option("--semver", help="Show revisions as MAJOR.REVISION.0.")] = False,
-    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Use local refs; do not fetch.")] = False,
+    semver: Annotated[
+        bool, typer.Option("--semver", help="Show revisions as MAJOR.REVISION.0.")
+    ] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Use local refs; do not fetch.")
+    ] = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
@@ -52,16 +57,19 @@ def status(
             reporter.warn(f"showing local refs only: {exc.message}")
     state = _ledger(project, reporter, fetch=not no_fetch)
     current = {} if state is None else {k: v.revision for k, v in state.live.items()}
-    rows = major_rows(project.config, histories(project.git, project.config), current=current,
-                      envs=envs)
+    rows = major_rows(
+        project.config, histories(project.git, project.config), current=current, envs=envs
+    )
     locks = [] if state is None else [v for v in state.locks.values() if not env or v.env == env]
     holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
     if json_out:
-        emit_json({
-            "majors": [row.as_dict() for row in rows],
-            "locks": [lock.__dict__ for lock in locks],
-            "holds": [hold.__dict__ for hold in holds],
-        })
+        emit_json(
+            {
+                "majors": [row.as_dict() for row in rows],
+                "locks": [lock.__dict__ for lock in locks],
+                "holds": [hold.__dict__ for hold in holds],
+            }
+        )
     if not rows:
         reporter.line("no revision released yet; start with `relorch release --major`")
         return 0
@@ -70,14 +78,24 @@ def status(
     for row in rows:
         latest = row.semver if semver else row.latest_tag
         live = [_live(row.major, row.live.get(e), semver) for e in envs]
-        table.append([row.api, f"v{row.major}", row.line, latest,
-                      row.released_at.date().isoformat() if row.released_at else "",
-                      row.support, row.sunset_at.date().isoformat() if row.sunset_at else "-",
-                      *live])
+        table.append(
+            [
+                row.api,
+                f"v{row.major}",
+                row.line,
+                latest,
+                row.released_at.date().isoformat() if row.released_at else "",
+                row.support,
+                row.sunset_at.date().isoformat() if row.sunset_at else "-",
+                *live,
+            ]
+        )
     reporter.table(headers, table)
     for lock in locks:
-        reporter.warn(f"{lock.api} in {lock.env} is locked by {lock.actor}'s {lock.action} of "
-                      f"{lock.tag} since {lock.time}")
+        reporter.warn(
+            f"{lock.api} in {lock.env} is locked by {lock.actor}'s {lock.action} of "
+            f"{lock.tag} since {lock.time}"
+        )
     for hold in holds:
         reporter.warn(f"{hold.tag} is held in {hold.env} by {hold.actor}: {hold.reason}")
     return 0
@@ -104,8 +122,13 @@ def _ledger(project: Project, reporter: Reporter, *, fetch: bool) -> LedgerState
 
 
 def init(
-    api: Annotated[str | None, typer.Option("--api", help="Name of the API (default: guessed).")] = None,
-    pyproject: Annotated[bool, typer.Option("--pyproject", help="Write [tool.relorch] into pyproject.toml.")] = False,
+    *,
+    api: Annotated[
+        str | None, typer.Option("--api", help="Name of the API (default: guessed).")
+    ] = None,
+    pyproject: Annotated[
+        bool, typer.Option("--pyproject", help="Write [tool.relorch] into pyproject.toml.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
     dry_run: DryRunOpt = False,
     chdir: ChdirOpt = None,

@@ -60,7 +60,14 @@ def render(
 
 
 def render_for_deploy(
-    git: Git, config: Config, *, env: str, api: str, major: int, revision: int, dest: Path,
+    git: Git,
+    config: Config,
+    *,
+    env: str,
+    api: str,
+    major: int,
+    revision: int,
+    dest: Path,
     now: datetime,
 ) -> list[str]:
     """Write manifest.json, headers.json and (when APIM is configured) arm.json into `dest`,
