@@ -171,6 +171,15 @@ class Git:
         status, out, _ = self._execute(["symbolic-ref", "--quiet", "--short", "HEAD"])
         return out if status == 0 and out else None
 
+    def head_and_branch(self) -> tuple[str | None, str | None]:
+        """HEAD's sha and checked-out branch in one git call (None, None before a commit)."""
+        status, out, _ = self._execute(["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"])
+        lines = out.splitlines()
+        if status != 0 or len(lines) != 2:
+            return None, self.current_branch()
+        branch = lines[1][11:] if lines[1].startswith("refs/heads/") else None
+        return lines[0], branch
+
     def resolve(self, rev: str) -> str | None:
         """The commit sha `rev` names, None when it names nothing."""
         status, out, _ = self._execute(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
@@ -190,16 +199,27 @@ class Git:
         out = self.run("status", "--porcelain", "--untracked-files=no", strip=False)
         return [line[3:] for line in out.splitlines() if line.strip()]
 
+    def has_remote(self, remote: str) -> bool:
+        """Whether `remote` is configured (read in-process: this runs on every command)."""
+        section = f'remote "{remote}"'
+        reader = self._repo.config_reader()
+        return bool(reader.has_section(section) and reader.has_option(section, "url"))
+
     def remote_url(self, remote: str) -> str | None:
         """The URL of `remote`, None when no such remote is configured."""
         status, out, _ = self._execute(["remote", "get-url", remote])
         return out if status == 0 and out else None
 
     def remote_head_branch(self, remote: str) -> str | None:
-        """The remote's default branch as last fetched (refs/remotes/R/HEAD)."""
-        status, out, _ = self._execute(["symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD"])
+        """The remote's default branch as last fetched (refs/remotes/R/HEAD), read in-process."""
+        from git.refs.symbolic import SymbolicReference
+
         prefix = f"refs/remotes/{remote}/"
-        return out[len(prefix) :] if status == 0 and out.startswith(prefix) else None
+        try:
+            target = SymbolicReference(self._repo, prefix + "HEAD").reference.path
+        except (TypeError, ValueError, OSError):  # missing, or not a symbolic ref
+            return None
+        return target[len(prefix) :] if target.startswith(prefix) else None
 
     def local_branches(self) -> list[str]:
         """Names of local branches."""
@@ -266,7 +286,9 @@ class Git:
         return bool(self.run("rev-list", "-1", rng, "--", *paths))
 
     def log(self, base: str | None, head: str, paths: Sequence[str]) -> list[tuple[str, str]]:
-        """(sha, subject) of the commits in base..head touching `paths`, oldest first."""
+        """(sha, subject) of the commits in base..head touching `paths`, oldest first.
+
+        GitError when `base` or `head` is not in the local object store."""
         rng = f"{base}..{head}" if base else head
         out = self.run("log", "--reverse", "--format=%H%x00%s", rng, "--", *paths)
         return [tuple(line.split("\0", 1)) for line in out.splitlines() if "\0" in line]  # type: ignore[misc]
@@ -289,18 +311,12 @@ class Git:
 
     def create_tag(self, name: str, sha: str, message: str) -> None:
         """Create an annotated tag (unsigned: CI has no signing key unless configured)."""
-        self.run(
-            "tag",
-            "--annotate",
-            "--no-sign",
-            "--cleanup=verbatim",
-            "-m",
-            message,
-            "--",
-            name,
-            sha,
-            env=self._fallback_identity(),
-        )
+        args = ["tag", "--annotate", "--no-sign", "--cleanup=verbatim", "-m", message, "--", name]
+        status, out, err = self._execute([*args, sha])
+        if status != 0 and ("ident" in err or "who you are" in err):
+            status, out, err = self._execute([*args, sha], env=self._fallback_identity())
+        if status != 0:
+            raise self._error(args, err or out)
 
     def _fallback_identity(self) -> dict[str, str]:
         """CI runners often have no user.name/email; an annotated tag needs a tagger."""

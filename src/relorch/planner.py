@@ -66,26 +66,24 @@ class PlanReport:
         }
 
 
-def _branch(git: Git, branch: str | None) -> str | None:
-    return (
-        branch
-        or git.current_branch()
-        or next((os.environ[v] for v in _CI_BRANCH_VARIABLES if os.environ.get(v)), None)
-    )
+def _ci_branch() -> str | None:
+    return next((os.environ[v] for v in _CI_BRANCH_VARIABLES if os.environ.get(v)), None)
 
 
 def next_releases(git: Git, config: Config, *, api: str | None, branch: str | None) -> PlanReport:
     """Plan every API the line carries; rule violations become blockers, not errors."""
-    line = _branch(git, branch)
+    head, checked_out = git.head_and_branch()
+    line = branch or checked_out or _ci_branch()
     main = main_branch(git, config)
     if line is None:
         raise PreconditionError(
             "HEAD is detached and no CI variable names the target branch",
             hint="pass --branch main (or the release/vN line this build targets)",
         )
-    head = git.head()
+    if head is None:
+        head = git.head()  # raises the "no commits yet" precondition
     blockers = []
-    if git.current_branch() != line:
+    if checked_out != line:
         blockers.append(f"HEAD is not on {line} (a PR build): release runs on the branch itself")
     if git.dirty_files():
         blockers.append("the working tree has uncommitted changes to tracked files")

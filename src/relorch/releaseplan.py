@@ -58,7 +58,8 @@ class Situation:
 
 def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
     """The working-copy rules (branch, clean tree, in sync with the remote); raise if broken."""
-    current = branch or git.current_branch()
+    head, checked_out = git.head_and_branch()
+    current = branch or checked_out
     if current is None:
         raise PreconditionError(
             "HEAD is detached: relorch releases from a release line",
@@ -71,7 +72,8 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
             f"the working tree has uncommitted changes to tracked files: {shown}",
             hint="commit or stash them (git stash), then run again",
         )
-    head = git.head()
+    if head is None:
+        head = git.head()  # raises the "no commits yet" precondition
     main = main_branch(git, config)
     remote = remote_of(git, config)
     if not remote.present:
@@ -165,8 +167,8 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
         if rev.sha == s.head:
             return _existing(kind, api, rev, s)
     last = major.latest
-    _ensure_commit(git, s, last.tag, last.sha)
-    if not git.touches(last.sha, s.head, api.paths):
+    commits = _commits_since(git, s, last.tag, last.sha, api)
+    if not commits:
         raise NothingToRelease(
             f"nothing to release: no commit since {last.tag} touches {api.name} "
             f"({', '.join(api.paths)})",
@@ -183,7 +185,7 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
         sha=s.head,
         branch=s.branch,
         previous_tag=last.tag,
-        notes=release_notes(tag, last.tag, git.log(last.sha, s.head, api.paths)),
+        notes=release_notes(tag, last.tag, commits),
         push_branch=s.push_branch,
         remote=s.remote,
         checks=api.checks,
@@ -216,8 +218,8 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
         if rev.sha == s.head:
             return _existing("major", api, rev, s)
     last = newest.latest
-    _ensure_commit(git, s, last.tag, last.sha)
-    if not git.touches(last.sha, s.head, api.paths):
+    commits = _commits_since(git, s, last.tag, last.sha, api)
+    if not commits:
         raise NothingToRelease(
             f"nothing to release: no commit since {last.tag} touches {api.name}",
             hint="a new major needs the breaking change committed first",
@@ -233,7 +235,7 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
         sha=s.head,
         branch=s.branch,
         previous_tag=last.tag,
-        notes=release_notes(tag, last.tag, git.log(last.sha, s.head, api.paths)),
+        notes=release_notes(tag, last.tag, commits),
         new_branch=branch,
         new_branch_sha=last.sha,
         push_branch=s.push_branch,
@@ -277,15 +279,20 @@ def _existing(kind: str, api: ApiConfig, rev: RevisionInfo, s: Situation) -> Rel
     )
 
 
-def _ensure_commit(git: Git, s: Situation, tag: str, sha: str) -> None:
-    """The previous tag's commit must be local to diff against; fetch the tag when it is not."""
-    if git.has_commit(sha):
-        return
-    if s.remote is None:
-        raise PreconditionError(f"the commit of {tag} is missing", hint="git fetch --tags")
+def _commits_since(
+    git: Git, s: Situation, tag: str, sha: str, api: ApiConfig
+) -> list[tuple[str, str]]:
+    """The commits since `tag` that touch the API; the tag is fetched when its commit is not
+    local yet (a tag made elsewhere on a commit this clone has not seen)."""
+    try:
+        return git.log(sha, s.head, api.paths)
+    except RelorchError:
+        if git.has_commit(sha) or s.remote is None:
+            raise
     try:
         git.fetch(s.remote, [f"refs/tags/{tag}:refs/tags/{tag}"])
     except RelorchError:
         raise PreconditionError(
             f"cannot fetch {tag} from {s.remote}", hint="git fetch --tags"
         ) from None
+    return git.log(sha, s.head, api.paths)

@@ -19,7 +19,7 @@ class Remote:
 
 def remote_of(git: Git, config: Config) -> Remote:
     """The configured remote and whether it exists (no remote = local-only mode)."""
-    return Remote(config.remote, git.remote_url(config.remote) is not None)
+    return Remote(config.remote, git.has_remote(config.remote))
 
 
 def main_branch(git: Git, config: Config) -> str:
