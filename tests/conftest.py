@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Clone, clone_of, make_origin
+from tests.gitrepo import Clone, clone_of, make_origin, run_in_process
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,16 @@ def hermetic_git(
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     yield
+
+
+@pytest.fixture(params=["executable", "in-process"])
+def both_doors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a module's tests through the installed executable and through `main()` in-process."""
+    if request.param == "in-process":
+        monkeypatch.setattr(
+            Clone, "relorch", lambda self, *args, **kw: run_in_process(self.path, *args, **kw)
+        )
+    return str(request.param)
 
 
 @pytest.fixture

@@ -47,6 +47,33 @@ def run_relorch(
     )
 
 
+def run_in_process(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, **_: object
+) -> subprocess.CompletedProcess[str]:
+    """`relorch.cli.main` in this process, started in `cwd`, with stdout/stderr captured."""
+    import contextlib
+    import io
+
+    from relorch.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {key: os.environ.get(key) for key in env or {}}
+    before = Path.cwd()
+    os.environ.update(env or {})
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(before)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return subprocess.CompletedProcess(["relorch", *args], code, out.getvalue(), err.getvalue())
+
+
 @dataclass
 class Clone:
     """A working clone of the test origin."""

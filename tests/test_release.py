@@ -1,11 +1,15 @@
-"""release --revision / --major: the rules of SPEC §3, through the installed executable."""
+"""release --revision / --major: the rules of SPEC §3, through the executable and in-process."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.gitrepo import Clone, clone_of, git, make_origin
+
+pytestmark = pytest.mark.usefixtures("both_doors")
 
 
 def released(result) -> dict:  # type: ignore[no-untyped-def]
@@ -174,3 +178,26 @@ def test_other_clone_can_release_after_pull(repo: Clone, tmp_path: Path) -> None
     repo.commit("fix: later")
     repo.push()
     assert released(repo.relorch("release", "--revision", "--json"))["tag"] == "v1-rev3"
+
+
+def test_main_release_finds_newest_major_this_clone_has_no_tag_of(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    """The newest major is guessed from local tags to list fewer remote tags; a wrong guess
+    (here: the clone never fetched v2's tags) falls back to listing them all."""
+    repo.tag("v1-rev1")
+    other = make_clone()
+    other.commit("feat!: v2")
+    other.push()
+    assert other.relorch("release", "--major").returncode == 0
+    repo.git("pull", "-q", "--no-tags", "--ff-only", "origin", "main")
+    repo.git("tag", "-d", "v2-rev1", check=False)  # in case the pull followed it
+    repo.commit("fix: on v2")
+    repo.push()
+    assert released(repo.relorch("release", "--revision", "--json"))["tag"] == "v2-rev2"
+
+
+def test_main_release_ignores_a_local_only_tag_of_a_higher_major(repo: Clone) -> None:
+    repo.tag("v1-rev1")
+    repo.git("tag", "-a", "v7-rev1", "-m", "never pushed")
+    repo.commit("fix: x")
+    repo.push()
+    assert released(repo.relorch("release", "--revision", "--json"))["tag"] == "v1-rev2"

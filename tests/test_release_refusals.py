@@ -8,6 +8,8 @@ import pytest
 
 from tests.gitrepo import Clone
 
+pytestmark = pytest.mark.usefixtures("both_doors")
+
 
 def refused(repo: Clone, code: int, *args: str, contains: str = "") -> str:
     """Run release, check the code, the error/hint lines and that nothing changed anywhere."""

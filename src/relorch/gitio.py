@@ -268,6 +268,17 @@ class Git:
             tags.append(Tag(name, peeled or obj, kind == "tag", when, subject))
         return tags
 
+    def highest_local_tag(self, glob: str) -> str | None:
+        """The local tag matching `glob` that sorts highest as a version (v10 after v9)."""
+        out = self.run(
+            "for-each-ref",
+            "--count=1",
+            "--sort=-v:refname",
+            "--format=%(refname:lstrip=2)",
+            f"refs/tags/{glob}",
+        )
+        return out or None
+
     def has_commit(self, sha: str) -> bool:
         """Whether the commit exists in the local object store."""
         status, _, _ = self._execute(["cat-file", "-e", f"{sha}^{{commit}}"])

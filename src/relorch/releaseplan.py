@@ -54,6 +54,8 @@ class Situation:
     remote: str | None
     refs: RemoteRefs | None
     push_branch: bool
+    # API -> major N whose tags (and N+1's) were all that was listed; absent: every tag listed.
+    narrowed: dict[str, int] = field(default_factory=dict)
 
 
 def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
@@ -78,11 +80,45 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
     remote = remote_of(git, config)
     if not remote.present:
         return Situation(current, head, main, None, None, False)
-    globs = sorted({api.scheme.tag_glob() for api in config.apis.values()})
-    refs = git.ls_remote(remote.name, [current], globs)
-    return Situation(
-        current, head, main, remote.name, refs, _sync_state(git, refs, current, head, remote.name)
+    narrowed = _narrowing(git, config, current, main)
+    globs = sorted(
+        {
+            glob
+            for api in config.apis.values()
+            for glob in (
+                [
+                    api.scheme.tag_glob(narrowed[api.name]),
+                    api.scheme.tag_glob(narrowed[api.name] + 1),
+                ]
+                if api.name in narrowed
+                else [api.scheme.tag_glob()]
+            )
+        }
     )
+    refs = git.ls_remote(remote.name, [current], globs)
+    ahead = _sync_state(git, refs, current, head, remote.name)
+    return Situation(current, head, main, remote.name, refs, ahead, narrowed)
+
+
+def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, int]:
+    """Which major's tags to ask the remote for, per API, instead of all of them.
+
+    Repositories carry tens of thousands of revision tags; a release needs one major's. On
+    release/vN that is N; on main it is the newest major, guessed from the local tags and
+    checked against the remote's answer (the guess is confirmed when N has tags and N+1 has
+    none, since majors only ever grow by one: `history_at` lists everything otherwise).
+    """
+    narrowed = {}
+    for api in config.apis.values():
+        scheme = api.scheme
+        major = scheme.parse_branch(branch) if branch != main else None
+        if branch == main:
+            newest = git.highest_local_tag(scheme.tag_glob())
+            parsed = scheme.parse_tag(newest) if newest else None
+            major = parsed[0] if parsed else None
+        if major is not None:
+            narrowed[api.name] = major
+    return narrowed
 
 
 def _sync_state(git: Git, refs: RemoteRefs, branch: str, head: str, remote: str) -> bool:
@@ -127,11 +163,17 @@ def apis_on_branch(config: Config, branch: str, main: str, api: str | None) -> l
 
 def history_at(git: Git, config: Config, api: ApiConfig, situation: Situation) -> ApiHistory:
     """The API's history from the remote's tags (local tags only without a remote)."""
-    if situation.refs is not None:
-        tags = list(situation.refs.tags.values())
-    else:
-        tags = git.local_tags([api.scheme.tag_glob()])
-    return build_history(api, tags, situation.main)
+    if situation.refs is None:
+        return build_history(api, git.local_tags([api.scheme.tag_glob()]), situation.main)
+    history = build_history(api, situation.refs.tags.values(), situation.main)
+    guess = situation.narrowed.get(api.name)
+    if guess is None or situation.branch != situation.main:
+        return history  # on release/vN, majors N and N+1 are all the rules look at
+    if history.major(guess) is not None and history.major(guess + 1) is None:
+        return history  # the local guess of the newest major is what the remote says
+    assert situation.remote is not None
+    everything = git.ls_remote(situation.remote, [], [api.scheme.tag_glob()])
+    return build_history(api, everything.tags.values(), situation.main)
 
 
 def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> ReleasePlan:

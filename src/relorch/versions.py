@@ -101,11 +101,12 @@ class TagScheme:
         match = self._branch_re.fullmatch(name)
         return int(match.group("major")) if match else None
 
-    def tag_glob(self) -> str:
-        """A fnmatch pattern (for for-each-ref / ls-remote) that every tag of this API matches."""
+    def tag_glob(self, major: int | None = None) -> str:
+        """A fnmatch pattern (for for-each-ref / ls-remote) matching every tag of this API, or
+        of one major."""
         return (
             self.tag_format.replace("{api}", self.api)
-            .replace("{major}", "*")
+            .replace("{major}", "*" if major is None else str(major))
             .replace("{revision}", "*")
         )
 
