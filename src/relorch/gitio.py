@@ -268,12 +268,15 @@ class Git:
             tags.append(Tag(name, peeled or obj, kind == "tag", when, subject))
         return tags
 
-    def highest_local_tag(self, glob: str) -> str | None:
-        """The local tag matching `glob` that sorts highest as a version (v10 after v9)."""
+    def last_local_tag(self, glob: str) -> str | None:
+        """The local tag matching `glob` that sorts last by name: a cheap hint, not an answer
+        (v9 sorts after v10). Sorting by name reads no tag object, unlike a version sort or
+        `git describe`, which peel every tag (~0.1 s at 20,000 tags without peeled packed-refs).
+        """
         out = self.run(
             "for-each-ref",
             "--count=1",
-            "--sort=-v:refname",
+            "--sort=-refname",
             "--format=%(refname:lstrip=2)",
             f"refs/tags/{glob}",
         )

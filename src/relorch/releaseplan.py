@@ -113,7 +113,7 @@ def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, in
         scheme = api.scheme
         major = scheme.parse_branch(branch) if branch != main else None
         if branch == main:
-            newest = git.highest_local_tag(scheme.tag_glob())
+            newest = git.last_local_tag(scheme.tag_glob())
             parsed = scheme.parse_tag(newest) if newest else None
             major = parsed[0] if parsed else None
         if major is not None:
