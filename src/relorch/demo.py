@@ -197,6 +197,9 @@ def render_half(demo: Demo) -> None:
     demo.say("Versioning config for API Management and for other gateways")
     demo.relorch("render", "arm", "--env", "production", "-o", "arm-production.json")
     demo.relorch("render", "headers")
+    demo.say("v1 consumers hear about the deprecation once (recorded in the ledger)")
+    demo.relorch("notify")
+    demo.relorch("notify")
 
 
 def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None) -> int:

@@ -37,9 +37,9 @@ def _root(
 
 
 def _register() -> None:
-    from relorch.cli import announce, deploy, diff, release, render
+    from relorch.cli import announce, deploy, diff, notify, release, render
 
-    for module in (release, deploy, render, announce, diff):
+    for module in (release, deploy, render, announce, notify, diff):
         module.register(app)
 
 

@@ -1,0 +1,83 @@
+"""CLI: `relorch notify`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, load_project
+
+
+def register(app: typer.Typer) -> None:
+    """Add notify."""
+    app.command("notify")(notify)
+
+
+def notify(
+    *,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--channel",
+            "-c",
+            help="Channel (repeatable; default: every channel an "
+            "environment announces on, else console).",
+        ),
+    ] = None,
+    now: Annotated[str | None, typer.Option("--now", help="Judge dates at this ISO time.")] = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+) -> int:
+    """Send the due lifecycle notices (deprecation, reminder before sunset), once each."""
+    from datetime import UTC, datetime
+
+    from relorch.channels import announce, validate_channels
+    from relorch.deploy import run_context
+    from relorch.errors import UsageError
+    from relorch.ledger import Ledger
+    from relorch.notify import due_notices, send_notices
+    from relorch.output import Reporter, emit_json
+    from relorch.repository import histories, sync_tags
+
+    project = load_project(chdir, config)
+    reporter = Reporter()
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    except ValueError:
+        raise UsageError(
+            f"--now {now!r} is not an ISO 8601 time", hint="e.g. --now 2026-09-01T12:00:00Z"
+        ) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    names = (
+        channel
+        or sorted({c for env in project.config.environments.values() for c in env.announce})
+        or ["console"]
+    )
+    validate_channels(project.config, names)
+    sync_tags(project.git, project.config)
+    ledger = Ledger(project.git, project.config)
+    due = due_notices(
+        project.config, histories(project.git, project.config), ledger.read_state(), moment
+    )
+    if dry_run:
+        for notice in due:
+            reporter.line(f"would send {notice.key} to {', '.join(names)}: {notice.message}")
+        sent = due
+    else:
+        run = run_context(project.git)
+        sent = send_notices(
+            ledger,
+            due,
+            lambda event: announce(project.config, names, event, reporter),
+            actor=run.actor,
+            run_url=run.run_url,
+            now=moment,
+        )
+    if not due:
+        reporter.line("no lifecycle notice is due")
+    if json_out:
+        emit_json({"dry_run": dry_run, "channels": names, "sent": [n.as_dict() for n in sent]})
+    return 0
