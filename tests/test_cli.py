@@ -115,3 +115,20 @@ def test_demo_runs_the_lifecycle(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     for expected in ("released v1-rev1", "released v2-rev1", "release/v1", "demo finished"):
         assert expected in result.stderr
+
+
+def test_init_dry_run_json_writes_nothing(tmp_path: Path) -> None:
+    repo = make_origin(tmp_path, "")
+    (repo.path / "relorch.toml").unlink()
+    result = repo.relorch("init", "--api", "products", "--dry-run", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["written"] is False and "[apis.products]" in data["config"]
+    assert not (repo.path / "relorch.toml").exists()
+
+
+def test_render_dry_run_writes_no_file(repo: Clone) -> None:
+    repo.tag("v1-rev1")
+    result = repo.relorch("render", "manifest", "-o", "out.json", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "would write manifest" in result.stderr and not (repo.path / "out.json").exists()

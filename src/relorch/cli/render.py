@@ -62,6 +62,9 @@ def render(
             help="Use the local tags; do not fetch.",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With -o: render and check, but write no file.")
+    ] = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
@@ -106,6 +109,9 @@ def render(
         sys.stdout.flush()
         return 0
     target = _relative(output, chdir)
+    if dry_run:
+        reporter.line(f"would write {rendered.kind} ({len(rendered.text)} bytes) to {target}")
+        return 0
     write_atomically(target, rendered.text)
     if json_out:
         emit_json({"kind": rendered.kind, "output": str(target), "notes": list(rendered.notes)})

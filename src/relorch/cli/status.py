@@ -131,6 +131,7 @@ def init(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
     dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
 ) -> int:
     """Write a commented relorch.toml (or [tool.relorch]) from what the repository shows."""
@@ -138,14 +139,17 @@ def init(
 
     from relorch.gitio import Git
     from relorch.initcmd import write_starter
-    from relorch.output import Reporter
+    from relorch.output import Reporter, emit_json
 
     git = Git.discover((chdir or Path.cwd()).resolve())
     path, text = write_starter(git, api=api, pyproject=pyproject, force=force, dry_run=dry_run)
     reporter = Reporter()
-    if dry_run:
-        reporter.line(f"would write {path}:")
+    if json_out:
+        emit_json({"path": str(path), "written": not dry_run, "config": text})
+    elif dry_run:
         print(text, end="")
+    if dry_run:
+        reporter.line(f"would write {path}")
     else:
         reporter.ok(f"wrote {path}; check it, commit it, then run `relorch status`")
     return 0
