@@ -48,7 +48,9 @@ def env_block(name: str, *, deploy: bool = True, extra: str = "") -> str:
 
 def setup_project(repo: Clone, environments: str, *, revisions: int = 2) -> Clone:
     """Commit a config with `environments` and the step, then tag v1-rev1..revN on main."""
-    config = "[apis.products]\n" + environments
+    # Tags carry the hermetic clock's date (2026-01-15) while deploys judge support by the
+    # wall clock: a long deprecation period keeps older majors supported whenever tests run.
+    config = '[apis.products]\n[support]\ndeprecation_period = "100 years"\n' + environments
     repo.commit("chore: deploy config", {"relorch.toml": config, "step.py": STEP})
     repo.push("HEAD:main")
     for number in range(1, revisions + 1):

@@ -30,7 +30,7 @@ def project(repo: Clone, support: str = "") -> None:
 
 
 def test_deploy_refuses_a_retired_major(repo: Clone) -> None:
-    project(repo, "[support]\nprevious_majors = 1\n")
+    project(repo, '[support]\nprevious_majors = 1\ndeprecation_period = "100 years"\n')
     for major in (1, 2, 3):
         if major > 1:
             repo.commit(f"feat!: v{major}")
@@ -56,3 +56,16 @@ def test_step_gets_the_config_rendered_as_it_will_be_once_live(repo: Clone) -> N
     assert "rendered: ['arm.json', 'headers.json', 'manifest.json']" in result.stderr
     # The ledger still says rev1 while the step runs; the rendered config already says rev2.
     assert "manifest current: v1-rev2" in result.stderr
+
+
+def test_deploy_refuses_a_major_past_its_sunset(repo: Clone) -> None:
+    """Retirement by date needs the tags' dates: the remote's tags are read with them."""
+    project(repo, '[support]\nprevious_majors = 5\ndeprecation_period = "1 month"\n')
+    repo.tag("v1-rev1")
+    repo.git("push", "-q", "origin", "HEAD:refs/heads/release/v1")
+    repo.commit("feat!: v2")
+    repo.push()
+    repo.tag("v2-rev1")  # dated 2026-01-15 (hermetic clock): v1's sunset is 2026-02-15
+    result = repo.relorch("deploy", "v1", "--env", "staging")
+    assert result.returncode == 3, result.stderr
+    assert "retired" in result.stderr

@@ -59,12 +59,15 @@ def two_majors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clone]:
         clone = make_origin(root, CONFIG, {"openapi.yaml": SPEC_V1})
         tag(clone, "v1-rev1", "2026-01-15T10:00:00Z")
         clone.push("HEAD:refs/heads/release/v1")
+        # v1 is deployed while it is the newest major: by the wall clock, v1's sunset
+        # (v2-rev1's date + 6 months) has passed, and deploy refuses a retired major.
+        deployed = clone.relorch("deploy", "v1@rev1", "--env", "staging")
+        assert deployed.returncode == 0, deployed.stderr
         clone.commit("feat!: v2", {"openapi.yaml": SPEC_V2})
         clone.push("HEAD:refs/heads/main")
         tag(clone, "v2-rev1", "2026-02-01T09:00:00Z")
-        for ref in ("v1@rev1", "v2@rev1"):
-            deployed = clone.relorch("deploy", ref, "--env", "staging")
-            assert deployed.returncode == 0, deployed.stderr
+        deployed = clone.relorch("deploy", "v2@rev1", "--env", "staging")
+        assert deployed.returncode == 0, deployed.stderr
     yield clone
 
 

@@ -205,11 +205,6 @@ class Git:
         reader = self._repo.config_reader()
         return bool(reader.has_section(section) and reader.has_option(section, "url"))
 
-    def remote_url(self, remote: str) -> str | None:
-        """The URL of `remote`, None when no such remote is configured."""
-        status, out, _ = self._execute(["remote", "get-url", remote])
-        return out if status == 0 and out else None
-
     def remote_head_branch(self, remote: str) -> str | None:
         """The remote's default branch as last fetched (refs/remotes/R/HEAD), read in-process."""
         from git.refs.symbolic import SymbolicReference
@@ -220,11 +215,6 @@ class Git:
         except (TypeError, ValueError, OSError):  # missing, or not a symbolic ref
             return None
         return target[len(prefix) :] if target.startswith(prefix) else None
-
-    def local_branches(self) -> list[str]:
-        """Names of local branches."""
-        out = self.run("for-each-ref", "--format=%(refname:lstrip=2)", "refs/heads/")
-        return out.splitlines()
 
     def ls_remote(self, remote: str, heads: Iterable[str], tag_globs: Iterable[str]) -> RemoteRefs:
         """One round trip: the named branch heads and the tags matching the globs."""
@@ -294,11 +284,6 @@ class Git:
             raise self._error(["merge-base"], err)
         return status == 0
 
-    def touches(self, base: str | None, head: str, paths: Sequence[str]) -> bool:
-        """Whether any commit in base..head changes something under `paths`."""
-        rng = f"{base}..{head}" if base else head
-        return bool(self.run("rev-list", "-1", rng, "--", *paths))
-
     def log(self, base: str | None, head: str, paths: Sequence[str]) -> list[tuple[str, str]]:
         """(sha, subject) of the commits in base..head touching `paths`, oldest first.
 
@@ -311,10 +296,6 @@ class Git:
         """The content of `path` at `rev`, None when it does not exist there."""
         status, out, _ = self._execute(["show", f"{rev}:{path}"], strip=False)
         return out if status == 0 else None
-
-    def tag_message(self, name: str) -> str:
-        """The body of an annotated tag."""
-        return self.run("for-each-ref", "--format=%(contents)", f"refs/tags/{name}", strip=False)
 
     def config_value(self, key: str) -> str | None:
         """A git config value, None when unset."""

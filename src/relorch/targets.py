@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from relorch.config import ApiConfig, Config
 from relorch.errors import PreconditionError, UsageError
 from relorch.gitio import Git
-from relorch.history import ApiHistory, MajorInfo, RevisionInfo, build_history, tag_globs
+from relorch.history import ApiHistory, MajorInfo, RevisionInfo, build_history
 from relorch.ledger_state import LedgerState
 from relorch.repository import line_ref, main_branch, remote_of, sync_tags
 from relorch.support import ensure_deployable
@@ -36,12 +36,16 @@ def parse_for(config: Config, text: str, api_name: str | None) -> tuple[Ref, Api
 
 
 def remote_history(git: Git, config: Config, api: ApiConfig) -> ApiHistory:
-    """The API's revisions as the remote has them (fetched first); local tags without a remote."""
+    """The API's revisions as the remote has them (fetched first); local tags without a remote.
+
+    The tags are read locally after the fetch, for their dates (the support policy retires
+    majors by date), and kept only where the remote has them (a local-only tag never deploys).
+    """
     sync_tags(git, config)
+    tags = git.local_tags([api.scheme.tag_glob()])
     if remote_of(git, config).present:
-        tags = list(git.ls_remote(config.remote, [], tag_globs(config)).tags.values())
-    else:
-        tags = git.local_tags(tag_globs(config))
+        remote = git.ls_remote(config.remote, [], [api.scheme.tag_glob()]).tags
+        tags = [t for t in tags if t.name in remote and remote[t.name].sha == t.sha]
     return build_history(api, tags, main_branch(git, config))
 
 
