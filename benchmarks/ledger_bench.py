@@ -18,8 +18,8 @@ from measure import Samples, clock, repeated, since, timed
 from synth import WORK, Origin, clone_of, git, hermetic_env, working_copy
 
 if TYPE_CHECKING:
-    from relorch.ledger_state import LedgerState
-    from relorch.records import Record
+    from relorch.ledger.records import Record
+    from relorch.ledger.state import LedgerState
 
 # Bump when the generated records change: cached ledgers are keyed by it.
 LEDGER_GENERATOR = 1
@@ -40,10 +40,10 @@ class Built:
 def ledger_api_missing() -> str | None:
     """Why the ledger section cannot run (None when relorch's ledger API is importable)."""
     try:
-        from relorch.holds import apply_hold, plan_hold  # noqa: F401
-        from relorch.ledger import Ledger  # noqa: F401
-        from relorch.ledger_state import replay  # noqa: F401
-        from relorch.records import new_record  # noqa: F401
+        from relorch.deploy.holds import apply_hold, plan_hold  # noqa: F401
+        from relorch.ledger.records import new_record  # noqa: F401
+        from relorch.ledger.state import replay  # noqa: F401
+        from relorch.ledger.store import Ledger  # noqa: F401
     except ImportError as exc:
         return f"relorch's ledger API is not importable yet ({exc})"
     return None
@@ -75,7 +75,7 @@ def _units(tags: dict[int, list[tuple[int, str, str]]]) -> Iterator[list[Record]
     an older major back in production. v5's newest revision succeeds in staging first, so
     `deploy v5@latest --env production` (promote_from = staging) is allowed at every size.
     """
-    from relorch.records import new_record
+    from relorch.ledger.records import new_record
 
     rng = random.Random(20240101)
     clock = itertools.count()
@@ -142,7 +142,7 @@ def _units(tags: dict[int, list[tuple[int, str, str]]]) -> Iterator[list[Record]
 
 def records_for(count: int, origin: Path) -> list[Record]:
     """Exactly `count` records: whole units, topped up with notice records."""
-    from relorch.records import new_record
+    from relorch.ledger.records import new_record
 
     out: list[Record] = []
     for unit in _units(_revision_tags(origin)):
@@ -167,16 +167,16 @@ def records_for(count: int, origin: Path) -> list[Record]:
 
 
 def build_ledger(origin: Origin, count: int, *, log: Log) -> Built:
-    """A cached bare repo with a ledger of `count` records, appended by relorch.ledger.Ledger.
+    """A cached bare repo with a ledger of `count` records, appended by relorch.ledger.store.Ledger.
 
     The ledger is written in COMMITS_PER_LEDGER appends (count/1000 records each) by the
     same code `relorch hold`/`deploy` use, in local mode (no remote), then verified by
     replaying every record and comparing with the stored state snapshot.
     """
     from relorch.config import parse_config
-    from relorch.gitio import Git
-    from relorch.ledger import Ledger
-    from relorch.ledger_state import replay
+    from relorch.git.gateway import Git
+    from relorch.ledger.state import replay
+    from relorch.ledger.store import Ledger
 
     path = WORK / f"ledger-{origin.size.key}-n{count}-l{LEDGER_GENERATOR}.git"
     if (path / "relorch-bench-complete").exists():
@@ -237,9 +237,9 @@ def measure_ledger(
 ) -> LedgerRun:
     """status, deploy --dry-run, hold/unhold (CLI and in-process) against a ledger of N."""
     from relorch.config import load_config
-    from relorch.gitio import Git
-    from relorch.holds import apply_hold, plan_hold
-    from relorch.ledger import Ledger
+    from relorch.deploy.holds import apply_hold, plan_hold
+    from relorch.git.gateway import Git
+    from relorch.ledger.store import Ledger
 
     name = f"ledger{built.records}"
     bare, clone = working_copy(origin, run_dir, name)
@@ -316,7 +316,7 @@ def measure_ledger(
 
 
 def _notice() -> Record:
-    from relorch.records import new_record
+    from relorch.ledger.records import new_record
 
     return new_record(
         api="products",

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from relorch.gitio import Git
+from relorch.git.gateway import Git
 from relorch.output import Reporter
 
 DEMO_CONFIG = """\
@@ -71,11 +71,16 @@ paths:
 """
 
 
+Runner = Callable[[list[str]], int]
+"""Runs one relorch command line and returns its exit code."""
+
+
 class Demo:
     """A throw-away origin and clone, and the commands run against them."""
 
-    def __init__(self, base: Path, reporter: Reporter) -> None:
+    def __init__(self, base: Path, reporter: Reporter, run: Runner) -> None:
         self.reporter = reporter
+        self.run = run
         self.origin = base / "origin.git"
         Git.init_bare(self.origin)
         self.git = Git.clone(self.origin, base / "products-api")
@@ -97,10 +102,8 @@ class Demo:
         self.git.run(*args)
 
     def relorch(self, *args: str, expect: int = 0) -> int:
-        from relorch.cli import main
-
         self.reporter.line("$ relorch " + " ".join(shlex.quote(a) for a in args), "bold")
-        code = main([*args, "-C", str(self.path)])
+        code = self.run([*args, "-C", str(self.path)])
         if code != expect:
             raise SystemExit(f"demo: `relorch {' '.join(args)}` exited {code}, expected {expect}")
         return code
@@ -202,8 +205,11 @@ def render_half(demo: Demo) -> None:
     demo.relorch("notify")
 
 
-def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None) -> int:
-    """Build the throw-away repositories, run every step, clean up."""
+def run_demo(
+    run: Runner, *, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None
+) -> int:
+    """Build the throw-away repositories, run every step through `run` (the CLI's entry point,
+    passed in so that the core never imports the CLI), clean up."""
     reporter = Reporter(sys.stderr)
     base = Path(tempfile.mkdtemp(prefix="relorch-demo-"))
     # A hermetic git for the throw-away repos: no user config (signing, hooks) can break the demo,
@@ -221,7 +227,7 @@ def run_demo(*, keep: bool = False, steps: list[Callable[[Demo], None]] | None =
         }
     )
     try:
-        demo = Demo(base, reporter)
+        demo = Demo(base, reporter, run)
         reporter.step(f"relorch demo in {base}")
         for step in steps or [release_half, deploy_half, render_half]:
             step(demo)

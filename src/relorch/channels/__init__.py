@@ -1,21 +1,7 @@
-"""Announcement channels (Slack, Teams, webhook, console, file): validate them, announce."""
+"""Announcement channels (Slack, Teams, webhook, console, file): events, messages, delivery.
 
-from __future__ import annotations
-
-from relorch.channels.announcer import announce, build, deliver, plan, validate_channels
-from relorch.channels.model import AnnounceError, Channel, Delivery, Outgoing, RetryPolicy
-from relorch.channels.resolve import resolve_channels
-
-__all__ = [
-    "AnnounceError",
-    "Channel",
-    "Delivery",
-    "Outgoing",
-    "RetryPolicy",
-    "announce",
-    "build",
-    "deliver",
-    "plan",
-    "resolve_channels",
-    "validate_channels",
-]
+Owns `events` (what is announced), `messages` (the text and cards), `model` and `resolve`
+(configured channels), `delivery` (the only module that speaks HTTP) and `announcer`.
+Import the submodules directly: this package imports nothing, so that reading an event type
+never loads the HTTP stack. May import: errors, masking, output, config.
+"""

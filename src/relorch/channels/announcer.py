@@ -7,12 +7,11 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from relorch import messages
-from relorch.channels import local, slack, teams, webhook
+from relorch.channels import local, messages, slack, teams, webhook
+from relorch.channels.events import Announcement
 from relorch.channels.model import AnnounceError, Channel, Delivery, Outgoing, RetryPolicy
 from relorch.channels.resolve import HTTP_KINDS, resolve_channels
 from relorch.config import Config
-from relorch.events import Announcement
 from relorch.masking import mask
 from relorch.output import Reporter
 

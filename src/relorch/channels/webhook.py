@@ -7,7 +7,7 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from relorch.events import Announcement
+from relorch.channels.events import Announcement
 
 SCHEMA = "relorch.announcement/1"
 SIGNATURE_HEADER = "X-Relorch-Signature"

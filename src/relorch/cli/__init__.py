@@ -1,4 +1,9 @@
-"""The typer application: registers the command groups and turns errors into exit codes."""
+"""The typer application: registers the command groups and turns errors into exit codes.
+
+The only package that imports typer (and click). One module per command group; a command
+parses, loads config, calls one core function and prints. May import every other package;
+nothing imports it (the demo is handed `main`).
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import typer
 from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, OptionalEnvOpt
 
 if TYPE_CHECKING:
-    from relorch.channels import Outgoing
+    from relorch.channels.model import Outgoing
 
 ChannelOpt = Annotated[
     list[str] | None,
@@ -40,12 +40,12 @@ def announce_command(
     config_file: ConfigOpt = None,
 ) -> int:
     """Post a notice to the channels; exit 1 when a channel cannot be reached."""
-    from relorch import channels
+    from relorch.channels import announcer as channels
     from relorch.channels.announcer import utc_now
+    from relorch.channels.events import Announcement
     from relorch.ci import detect
     from relorch.cli.common import load_project
     from relorch.errors import UsageError
-    from relorch.events import Announcement
     from relorch.output import Reporter, emit_json
 
     text = sys.stdin.read() if message == "-" else message

@@ -10,7 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from relorch.config import Config
-    from relorch.gitio import Git
+    from relorch.git.gateway import Git
 
 ChdirOpt = Annotated[
     Path | None, typer.Option("-C", help="Run as if relorch was started in PATH.", metavar="PATH")
@@ -39,7 +39,7 @@ class Project:
 def load_project(chdir: Path | None, config: Path | None) -> Project:
     """Find the repository from -C (or the cwd) and load its config."""
     from relorch.config import load_config
-    from relorch.gitio import Git
+    from relorch.git.gateway import Git
 
     start = (chdir or Path.cwd()).resolve()
     git = Git.discover(start)

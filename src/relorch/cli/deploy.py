@@ -19,9 +19,9 @@ from relorch.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from relorch.deploy import DeployPlan
-    from relorch.events import Announcement
-    from relorch.executor import Announcer
+    from relorch.channels.events import Announcement
+    from relorch.deploy.executor import Announcer
+    from relorch.deploy.plan import DeployPlan
     from relorch.output import Reporter
 
 RefArg = Annotated[
@@ -60,7 +60,7 @@ def deploy(
     config: ConfigOpt = None,
 ) -> int:
     """Deploy a revision tag to an environment: announce, wait, lock, run the step, record."""
-    from relorch.deploy import plan_deploy
+    from relorch.deploy.plan import plan_deploy
 
     project = load_project(chdir, config)
     plan = plan_deploy(
@@ -93,7 +93,7 @@ def rollback(
     config: ConfigOpt = None,
 ) -> int:
     """Put the previous good revision of a major (or --to REF) back live, through deploy's path."""
-    from relorch.rollback import plan_rollback
+    from relorch.deploy.rollback import plan_rollback
 
     project = load_project(chdir, config)
     plan = plan_rollback(
@@ -111,7 +111,7 @@ def rollback(
 
 def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool) -> int:
     from relorch.ci import write_outputs
-    from relorch.executor import Executor
+    from relorch.deploy.executor import Executor
     from relorch.output import Reporter, emit_json
 
     reporter = Reporter()
@@ -138,7 +138,7 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
 
 def _announcer(project: Project, reporter: Reporter) -> Announcer:
     """The announce step's hook: deliver through relorch.channels."""
-    from relorch.channels import announce
+    from relorch.channels.announcer import announce
 
     def send(names: tuple[str, ...], event: Announcement) -> None:
         announce(project.config, names, event, reporter)
@@ -179,7 +179,7 @@ def history(
     config: ConfigOpt = None,
 ) -> int:
     """The deploy ledger, newest first."""
-    from relorch.ledger import history as read_history
+    from relorch.ledger.store import history as read_history
     from relorch.output import Reporter, emit_json
 
     project = load_project(chdir, config)
@@ -273,7 +273,7 @@ def _hold(
     chdir: ChdirOpt,
     config: ConfigOpt,
 ) -> int:
-    from relorch.holds import apply_hold, plan_hold
+    from relorch.deploy.holds import apply_hold, plan_hold
     from relorch.output import Reporter, emit_json
 
     project = load_project(chdir, config)

@@ -9,7 +9,7 @@ import typer
 from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, JsonOpt, load_project
 
 if TYPE_CHECKING:
-    from relorch.openapi import Report
+    from relorch.gate import Report
     from relorch.output import Reporter
 
 
@@ -31,7 +31,7 @@ def diff(
 ) -> int:
     """Classify the OpenAPI changes from BASE to HEAD; exit 3 when any change is breaking."""
     from relorch.errors import PreconditionError
-    from relorch.openapi import diff_refs
+    from relorch.gate import diff_refs
     from relorch.output import Reporter, emit_json
 
     project = load_project(chdir, config)

@@ -34,13 +34,13 @@ def notify(
     """Send the due lifecycle notices (deprecation, reminder before sunset), once each."""
     from datetime import UTC, datetime
 
-    from relorch.channels import announce, validate_channels
-    from relorch.deploy import run_context
+    from relorch.channels.announcer import announce, validate_channels
+    from relorch.deploy.plan import run_context
     from relorch.errors import UsageError
-    from relorch.ledger import Ledger
-    from relorch.notify import due_notices, send_notices
+    from relorch.ledger.store import Ledger
+    from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
-    from relorch.repository import histories, sync_tags
+    from relorch.policy.notify import due_notices, send_notices
 
     project = load_project(chdir, config)
     reporter = Reporter()

@@ -10,7 +10,7 @@ from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, 
 
 if TYPE_CHECKING:
     from relorch.output import Reporter
-    from relorch.releaseplan import ReleasePlan
+    from relorch.release.plan import ReleasePlan
 
 
 def register(app: typer.Typer) -> None:
@@ -40,8 +40,8 @@ def release(
     from relorch.ci import write_outputs
     from relorch.errors import NothingToRelease, UsageError
     from relorch.output import Reporter, emit_json
-    from relorch.release import publish, result_of
-    from relorch.releaseplan import apis_on_branch, inspect, plan_release
+    from relorch.release.plan import apis_on_branch, inspect, plan_release
+    from relorch.release.publish import publish, result_of
 
     if revision == major:
         raise UsageError("choose one of --revision or --major", hint="relorch release --revision")
@@ -125,7 +125,7 @@ def plan(
 ) -> int:
     """What `release --revision` would do next; needs no push rights (works on PR builds)."""
     from relorch.output import Reporter, emit_json
-    from relorch.planner import next_releases
+    from relorch.release.forecast import next_releases
 
     project = load_project(chdir, config)
     reporter = Reporter()

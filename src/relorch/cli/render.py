@@ -71,12 +71,12 @@ def render(
 ) -> int:
     """Versioning config: ARM template for API Management, manifest, headers, or your template."""
     from relorch.errors import RelorchError, UsageError
+    from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
     from relorch.render import BUILTIN
     from relorch.render import render as render_document
     from relorch.render.context import build_model
     from relorch.render.files import write_atomically
-    from relorch.repository import histories, sync_tags
 
     if service is not None and what != "arm":
         raise UsageError("--service only applies to `render arm`")
@@ -121,7 +121,7 @@ def render(
 
 def _current(project: Project) -> Current:
     """(api, env, major) -> current revision, from the deploy ledger."""
-    from relorch.ledger_state import current_revisions
+    from relorch.ledger.store import current_revisions
 
     return current_revisions(project.git, project.config)
 

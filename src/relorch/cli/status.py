@@ -17,7 +17,7 @@ from relorch.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from relorch.ledger_state import LedgerState
+    from relorch.ledger.state import LedgerState
     from relorch.output import Reporter
 
 
@@ -43,9 +43,9 @@ def status(
 ) -> int:
     """Per API and major: release line, latest revision, support state, what is live."""
     from relorch.errors import RelorchError
+    from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
-    from relorch.repository import histories, sync_tags
-    from relorch.status import major_rows
+    from relorch.report.status import major_rows
 
     project = load_project(chdir, config)
     reporter = Reporter()
@@ -110,7 +110,7 @@ def _live(major: int, revision: int | None, semver: bool) -> str:
 def _ledger(project: Project, reporter: Reporter, *, fetch: bool) -> LedgerState | None:
     """The ledger's state; a remote that cannot be reached falls back to the local mirror."""
     from relorch.errors import RelorchError
-    from relorch.ledger_state import read_state
+    from relorch.ledger.store import read_state
 
     try:
         return read_state(project.git, project.config, fetch=fetch)
@@ -137,8 +137,8 @@ def init(
     """Write a commented relorch.toml (or [tool.relorch]) from what the repository shows."""
     from pathlib import Path
 
-    from relorch.gitio import Git
-    from relorch.initcmd import write_starter
+    from relorch.config.init import write_starter
+    from relorch.git.gateway import Git
     from relorch.output import Reporter, emit_json
 
     git = Git.discover((chdir or Path.cwd()).resolve())
@@ -159,6 +159,7 @@ def demo(
     keep: Annotated[bool, typer.Option("--keep", help="Keep the throw-away repositories.")] = False,
 ) -> int:
     """The whole lifecycle on a throw-away origin and clone, printing each step."""
+    from relorch.cli import main
     from relorch.demo import run_demo
 
-    return run_demo(keep=keep)
+    return run_demo(main, keep=keep)

@@ -1,4 +1,9 @@
-"""Rendering versioning config: ARM for API Management, a manifest, headers, user templates."""
+"""Rendering versioning config: ARM for API Management, a manifest, headers, user templates.
+
+Owns `context` (what every renderer is given), one module per output kind, `files` (writing
+rendered output) and `usertemplate` (the sandboxed Jinja environment for user templates).
+May import: errors, versions, git, config, model, ledger, policy.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from relorch.render.context import RenderModel, SpecSource
 
 if TYPE_CHECKING:
     from relorch.config import Config
-    from relorch.gitio import Git
+    from relorch.git.gateway import Git
 
 BUILTIN = ("arm", "manifest", "headers")
 
@@ -73,10 +78,10 @@ def render_for_deploy(
     """Write manifest.json, headers.json and (when APIM is configured) arm.json into `dest`,
     as they will be once this revision is live: the deploy step's {rendered} directory."""
     from relorch.errors import RelorchError
-    from relorch.ledger_state import current_revisions
+    from relorch.ledger.store import current_revisions
+    from relorch.model.repository import histories
     from relorch.render.context import build_model
     from relorch.render.files import write_atomically
-    from relorch.repository import histories
 
     current = dict(current_revisions(git, config, fetch=False))
     current[(api, env, major)] = revision

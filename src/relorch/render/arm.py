@@ -9,7 +9,8 @@ from typing import Any
 
 from relorch.config import ApiConfig, ApimConfig
 from relorch.errors import ConfigError
-from relorch.history import RevisionInfo
+from relorch.model.history import RevisionInfo
+from relorch.policy.support import CURRENT
 from relorch.render.context import (
     ApiModel,
     MajorModel,
@@ -20,7 +21,6 @@ from relorch.render.context import (
     service_url,
 )
 from relorch.render.headers import deprecation_headers, policy_xml
-from relorch.support import CURRENT
 
 TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 API_VERSION = "2024-05-01"

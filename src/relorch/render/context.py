@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from relorch.config import ApiConfig, ApimConfig, Config
 from relorch.errors import PreconditionError
-from relorch.history import ApiHistory, MajorInfo, RevisionInfo
-from relorch.support import SupportState, support_states
+from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo
+from relorch.policy.support import SupportState, support_states
 
 # (api, env, major) -> revision live there, as the deploy ledger says.
 Current = Mapping[tuple[str, str, int], int]

@@ -9,8 +9,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from relorch.errors import ConfigError
+from relorch.policy.support import CURRENT, SupportState
 from relorch.render.context import RenderModel, api_path
-from relorch.support import CURRENT, SupportState
 
 # A URI as RFC 3986 writes it: no spaces, controls, quotes or angle brackets (they would end
 # the <...> of the Link header or break the policy XML's meaning).

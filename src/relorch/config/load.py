@@ -1,0 +1,93 @@
+"""Loading config: find relorch.toml or [tool.relorch], validate every key, resolve a Config."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from relorch.config.model import Config, SupportConfig
+from relorch.config.sections import parse_apis, parse_channels, parse_environments
+from relorch.config.table import Table
+from relorch.durations import Duration
+from relorch.errors import ConfigError
+from relorch.versions import is_valid_refname
+
+
+def find_config_file(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    """relorch.toml at the root, else [tool.relorch] of pyproject.toml; None when neither."""
+    candidate = root / "relorch.toml"
+    if candidate.is_file():
+        return candidate, _read_toml(candidate)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        tool = data.get("tool", {})
+        if isinstance(tool, dict) and isinstance(tool.get("relorch"), dict):
+            return pyproject, tool["relorch"]
+    return None
+
+
+def load_config(root: Path, path: Path | None = None) -> Config:
+    """Read, validate and resolve the config of the repository at `root`."""
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        data = _read_toml(path)
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("relorch", {})
+        found: tuple[Path, dict[str, Any]] | None = (path, data)
+    else:
+        found = find_config_file(root)
+    if found is None:
+        raise ConfigError(
+            f"no relorch.toml or [tool.relorch] in pyproject.toml at {root}",
+            hint="run `relorch init` to write a commented starter config",
+        )
+    return parse_config(found[1], root=root, source=found[0])
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def parse_config(data: dict[str, Any], *, root: Path, source: Path | None = None) -> Config:
+    """Validate a config mapping and resolve it into a Config."""
+    name = str(source) if source else "config"
+    top = Table(data, "", name)
+    main_branch = top.text("main_branch")
+    remote = top.text("remote", "origin") or "origin"
+    ledger_ref = top.text("ledger_ref", "refs/relorch/ledger") or "refs/relorch/ledger"
+    for key, value in (("main_branch", main_branch), ("remote", remote)):
+        if value is not None and not is_valid_refname(value):
+            raise ConfigError(f"{name}: {key} {value!r} is not a valid git name")
+    if not ledger_ref.startswith("refs/") or not is_valid_refname(ledger_ref[5:]):
+        raise ConfigError(f"{name}: ledger_ref must be a ref below refs/, got {ledger_ref!r}")
+    apis = parse_apis(top.table("apis"))
+    support_table = top.table("support")
+    support = SupportConfig(
+        previous_majors=support_table.integer("previous_majors", 1),
+        deprecation_period=support_table.duration("deprecation_period", Duration(months=6)),
+        reminder_before=support_table.duration("reminder_before", Duration(seconds=28 * 86400)),
+        migration_guide=support_table.text("migration_guide"),
+    )
+    support_table.done()
+    channels = parse_channels(top.table("channels"))
+    environments = parse_environments(top.table("environments"), channels)
+    top.done()
+    return Config(
+        root=root,
+        source=source,
+        apis=apis,
+        main_branch=main_branch,
+        remote=remote,
+        ledger_ref=ledger_ref,
+        support=support,
+        channels=channels,
+        environments=environments,
+    )

@@ -1,0 +1,149 @@
+"""The resolved configuration: frozen objects for APIs, support policy, channels, environments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from relorch.durations import Duration
+from relorch.errors import ConfigError
+from relorch.versions import (
+    API_NAME,
+    DEFAULT_BRANCH_FORMAT,
+    DEFAULT_TAG_FORMAT,
+    MULTI_BRANCH_FORMAT,
+    SEMVER_TAG_FORMAT,
+    TagScheme,
+    check_template,
+)
+
+CHANNEL_KINDS = ("slack", "teams", "webhook", "console", "file")
+SCHEMES = ("Segment", "Header", "Query")
+
+
+@dataclass(frozen=True)
+class ApimConfig:
+    """[apis.<name>.apim]: how the API appears in Azure API Management."""
+
+    service: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    path: str | None = None
+    versioning_scheme: str = "Segment"
+    version_header: str = "X-Version"
+    version_query: str = "api-version"
+    service_url: str | None = None
+    gateway_url: str | None = None
+    protocols: tuple[str, ...] = ("https",)
+    subscription_required: bool = True
+    keep_revisions: int = 2
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """[apis.<name>]: one API product of the repository."""
+
+    name: str
+    tag_format: str
+    branch_format: str
+    paths: tuple[str, ...] = (".",)
+    spec: str | None = None
+    checks: tuple[tuple[str, ...], ...] = ()
+    apim: ApimConfig = field(default_factory=ApimConfig)
+
+    @property
+    def scheme(self) -> TagScheme:
+        """Tag and branch naming of this API."""
+        return TagScheme(self.name, self.tag_format, self.branch_format)
+
+
+@dataclass(frozen=True)
+class SupportConfig:
+    """[support]: the deprecation policy (SPEC §8)."""
+
+    previous_majors: int = 1
+    deprecation_period: Duration = Duration(months=6)
+    reminder_before: Duration = Duration(seconds=4 * 7 * 86400)
+    migration_guide: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """[channels.<name>]: where announcements go; URLs and secrets only via env variables."""
+
+    name: str
+    kind: str
+    url_env: str | None = None
+    secret_env: str | None = None
+    path: str | None = None
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """[environments.<name>]: a deploy target."""
+
+    name: str
+    deploy: tuple[str, ...] | None = None
+    promote_from: str | None = None
+    announce: tuple[str, ...] = ()
+    notice: Duration = Duration()
+    announce_failure: str = "block"
+    lock_timeout: Duration = Duration(seconds=2 * 3600)
+    timeout: Duration = Duration(seconds=30 * 60)
+    apim: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole resolved configuration of one repository."""
+
+    root: Path
+    source: Path | None
+    apis: dict[str, ApiConfig]
+    main_branch: str | None = None  # None: the remote's HEAD branch, else "main"
+    remote: str = "origin"
+    ledger_ref: str = "refs/relorch/ledger"
+    support: SupportConfig = SupportConfig()
+    channels: dict[str, ChannelConfig] = field(default_factory=dict)
+    environments: dict[str, EnvironmentConfig] = field(default_factory=dict)
+
+    def api(self, name: str | None) -> ApiConfig:
+        """The named API, or the only one when `name` is None."""
+        if name is None:
+            if len(self.apis) == 1:
+                return next(iter(self.apis.values()))
+            raise ConfigError(
+                "this repository has several APIs: " + ", ".join(self.apis),
+                hint="name one with --api NAME or in the REF (products/v2)",
+            )
+        if name not in self.apis:
+            raise ConfigError(f"no API named {name!r}", hint="APIs: " + ", ".join(self.apis))
+        return self.apis[name]
+
+    def environment(self, name: str) -> EnvironmentConfig:
+        """The named environment; unknown names are usage errors."""
+        if name not in self.environments:
+            known = ", ".join(self.environments) or "none configured"
+            raise ConfigError(f"no environment named {name!r}", hint=f"environments: {known}")
+        return self.environments[name]
+
+    def apim_for(self, api: ApiConfig, env: str | None) -> ApimConfig:
+        """The API's APIM settings with the environment's overrides applied."""
+        if env is None or env not in self.environments:
+            return api.apim
+        return replace(api.apim, **self.environments[env].apim)
+
+
+APIM_KEYS = {f.name for f in fields(ApimConfig)}
+__all__ = [
+    "API_NAME",
+    "CHANNEL_KINDS",
+    "DEFAULT_BRANCH_FORMAT",
+    "DEFAULT_TAG_FORMAT",
+    "MULTI_BRANCH_FORMAT",
+    "SCHEMES",
+    "SEMVER_TAG_FORMAT",
+    "check_template",
+]

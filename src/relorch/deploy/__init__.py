@@ -1,0 +1,8 @@
+"""Deploying, rolling back and holding revisions (SPEC §4).
+
+Owns `targets` (which revision a REF means, and whether it may deploy), `plan` (the immutable
+deploy plan), `executor` (announce, notice window, holds, lock, step, ledger), `steps` (running
+an argv step in a worktree with a timeout), `rollback` and `holds`. May import everything below
+it: errors, output, masking, durations, ci, versions, git, config, model, ledger, channels,
+policy, render.
+"""

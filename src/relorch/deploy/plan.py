@@ -1,0 +1,345 @@
+"""The deploy plan: what deploying (or rolling back to) a revision would do, and its rules."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from relorch.ci import RunContext
+from relorch.config import Config
+from relorch.deploy.targets import Target
+from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
+from relorch.git.gateway import Git
+from relorch.ledger.records import Record, new_record
+from relorch.ledger.state import LedgerState, Live
+
+PLACEHOLDERS = ("api", "major", "revision", "tag", "sha", "env", "workdir", "rendered")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """Everything a deploy or rollback will do, decided before anything is written.
+
+    `steps` is the pipeline the executor runs in order; `announce_channels` and
+    `notice_seconds` drive the announcement steps (the executor calls its announcer for them).
+    """
+
+    action: str  # "deploy" | "rollback"
+    ref: str  # as the user wrote it
+    env: str
+    target: Target
+    live: Live | None
+    run: RunContext
+    command: tuple[str, ...] | None  # the environment's deploy argv, placeholders unresolved
+    timeout_seconds: float
+    lock_timeout_seconds: float
+    promote_from: str | None
+    announce_channels: tuple[str, ...]
+    announce_failure: str  # "block" | "warn"
+    notice_seconds: float
+    break_lock: bool = False
+    allow_rolled_back: bool = False
+    notes: tuple[str, ...] = ()
+    steps: tuple[str, ...] = field(default=())
+    notice_skipped: str | None = None  # why the notice window is not waited ("--no-wait --force")
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The placeholder values known before the worktree exists."""
+        t = self.target
+        return {
+            "api": t.api,
+            "major": str(t.major),
+            "revision": str(t.revision),
+            "tag": t.tag,
+            "sha": t.sha,
+            "env": self.env,
+        }
+
+    def argv(self, workdir: str, rendered: str) -> tuple[str, ...]:
+        """The deploy command with every placeholder substituted, each argument on its own."""
+        if self.command is None:
+            return ()
+        values = {**self.values, "workdir": workdir, "rendered": rendered}
+        return tuple(substitute(arg, values) for arg in self.command)
+
+    def environment(self, workdir: str, rendered: str) -> dict[str, str]:
+        """RELORCH_* variables exported to the deploy step (the same values as the placeholders)."""
+        values = {**self.values, "workdir": workdir, "rendered": rendered, "action": self.action}
+        return {f"RELORCH_{k.upper()}": v for k, v in values.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan for --dry-run --json."""
+        t = self.target
+        return {
+            "action": self.action,
+            "ref": self.ref,
+            "env": self.env,
+            "api": t.api,
+            "major": t.major,
+            "revision": t.revision,
+            "tag": t.tag,
+            "sha": t.sha,
+            "line": t.line,
+            "live": None
+            if self.live is None
+            else {"revision": self.live.revision, "tag": self.live.tag},
+            "command": None
+            if self.command is None
+            else list(self.argv("<worktree>", "<rendered>")),
+            "timeout_seconds": self.timeout_seconds,
+            "announce": list(self.announce_channels),
+            "notice_seconds": self.notice_seconds,
+            "steps": list(self.steps),
+            "actor": self.run.actor,
+            "run_url": self.run.run_url,
+        }
+
+
+def substitute(arg: str, values: Mapping[str, str]) -> str:
+    """Replace {name} placeholders in one argument; no format-string evaluation, no splitting."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), arg)
+
+
+def check_command(command: tuple[str, ...] | None, env: str) -> None:
+    """Unknown {placeholders} are config errors: a typo must not reach the deploy tool."""
+    for arg in command or ():
+        for name in _PLACEHOLDER.findall(arg):
+            if name not in PLACEHOLDERS:
+                raise ConfigError(
+                    f"environments.{env}.deploy: unknown placeholder {{{name}}} in {arg!r}",
+                    hint="placeholders: " + " ".join(f"{{{p}}}" for p in PLACEHOLDERS),
+                )
+
+
+def make_plan(
+    git: Git,
+    config: Config,
+    *,
+    action: str,
+    ref: str,
+    env: str,
+    target: Target,
+    state: LedgerState,
+    run: RunContext,
+    break_lock: bool,
+    allow_rolled_back: bool,
+    now: datetime,
+    no_wait: bool = False,
+    force: bool = False,
+) -> DeployPlan:
+    """The plan for putting `target` live in `env`, checked against the ledger as it is now."""
+    environment = config.environment(env)
+    check_command(environment.deploy, env)
+    if environment.announce:
+        from relorch.channels.announcer import validate_channels
+
+        validate_channels(config, environment.announce)
+    has_notice = environment.notice.total_seconds > 0
+    skipped = _notice_skipped(action, env, has_notice, no_wait=no_wait, force=force)
+    live = state.current(target.api, env, target.major)
+    notes: tuple[str, ...] = ()
+    if environment.announce and live is not None and git.has_commit(live.sha):
+        # A deploy brings live..target; a rollback takes target..live back.
+        base, head = (target.sha, live.sha) if action == "rollback" else (live.sha, target.sha)
+        notes = tuple(s for _, s in git.log(base, head, config.apis[target.api].paths))
+    steps = [
+        *(("announce_pending",) if environment.announce else ()),
+        *(("notice_window",) if has_notice and skipped is None else ()),
+        "lock",
+        "run_step" if environment.deploy is not None else "record_only",
+        "record_result",
+        *(("announce_result",) if environment.announce else ()),
+    ]
+    plan = DeployPlan(
+        action=action,
+        ref=ref,
+        env=env,
+        target=target,
+        live=live,
+        run=run,
+        command=environment.deploy,
+        timeout_seconds=float(environment.timeout.total_seconds),
+        lock_timeout_seconds=float(environment.lock_timeout.total_seconds),
+        promote_from=environment.promote_from,
+        announce_channels=environment.announce,
+        announce_failure=environment.announce_failure,
+        notice_seconds=float(environment.notice.total_seconds),
+        break_lock=break_lock,
+        allow_rolled_back=allow_rolled_back,
+        notes=notes,
+        steps=tuple(steps),
+        notice_skipped=skipped,
+    )
+    check_rules(plan, state, now)
+    return plan
+
+
+def _notice_skipped(
+    action: str, env: str, has_notice: bool, *, no_wait: bool, force: bool
+) -> str | None:
+    """Rollbacks are urgent and never wait; a deploy skips its notice only with --force."""
+    if not has_notice:
+        return None
+    if action == "rollback":
+        return "rollbacks are urgent: announced, never waited"
+    if not no_wait:
+        return None
+    if not force:
+        raise UsageError(
+            f"{env} has a notice window: other teams may object during it; --no-wait is refused",
+            hint="wait it out, or pass --no-wait --force (recorded in the ledger and announced)",
+        )
+    return "--no-wait --force"
+
+
+def check_rules(plan: DeployPlan, state: LedgerState, now: datetime) -> None:
+    """The ledger's rules for this plan: holds, promotion, rolled-back revisions, the lock."""
+    t, env = plan.target, plan.env
+    hold = state.hold(t.api, env, t.tag)
+    if hold is not None:
+        raise HeldError(
+            f"{t.tag} is held in {env} by {hold.actor} since {hold.time}: {hold.reason}",
+            hint=f"once the objection is resolved: relorch unhold {shlex.quote(t.tag)} --env {env}",
+        )
+    if plan.promote_from and not state.succeeded_in(t.api, plan.promote_from, t.major, t.revision):
+        rollback_to_known = plan.action == "rollback" and t.revision in state.succeeded.get(
+            (t.api, env, t.major), frozenset()
+        )
+        if not rollback_to_known:
+            raise PreconditionError(
+                f"{t.tag} has not succeeded in {plan.promote_from}; {env} only accepts "
+                f"revisions promoted from there",
+                hint=f"deploy it there first: relorch deploy {shlex.quote(t.tag)} "
+                f"--env {plan.promote_from}",
+            )
+    if state.is_rolled_back(t.api, env, t.major, t.revision) and not plan.allow_rolled_back:
+        raise PreconditionError(
+            f"{t.tag} was rolled back in {env}; it will not be put back silently",
+            hint="release a newer revision, or pass --allow-rolled-back to deploy it on purpose",
+        )
+    lock = state.lock(t.api, env)
+    if lock is None:
+        return
+    age = lock.age_seconds(now)
+    stale = age > plan.lock_timeout_seconds
+    holder = f"{lock.actor}'s {lock.action} of {lock.tag} since {lock.time}" + (
+        f" ({lock.run_url})" if lock.run_url else ""
+    )
+    if stale and plan.break_lock:
+        return
+    if stale:
+        raise ConflictError(
+            f"{t.api} in {env} is locked by {holder}; the lock is stale (older than "
+            f"{_span(plan.lock_timeout_seconds)})",
+            hint="if that run is dead, run again with --break-lock (it is recorded)",
+        )
+    raise ConflictError(
+        f"{t.api} in {env} is locked by {holder}",
+        hint="wait for it to finish; --break-lock works only once the lock is older than "
+        f"{_span(plan.lock_timeout_seconds)}",
+    )
+
+
+def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Record]:
+    """The guard of the lock append: re-check the rules against the freshest state, then
+    (break a stale lock and) record `started`."""
+    check_rules(plan, state, now)
+    t = plan.target
+    records = []
+    lock = state.lock(t.api, plan.env)
+    if lock is not None:  # check_rules allowed it: stale and --break-lock
+        records.append(
+            new_record(
+                api=t.api,
+                env=plan.env,
+                action=lock.action,
+                status="abandoned",
+                now=now,
+                actor=plan.run.actor,
+                run_url=plan.run.run_url,
+                tag=lock.tag,
+                lock=lock.id,
+                reason=f"lock of {lock.actor} since {lock.time} broken with --break-lock",
+            )
+        )
+    extra = {"ref": plan.ref}
+    if plan.notice_skipped:
+        extra["notice_skipped"] = plan.notice_skipped
+    if plan.live is not None:
+        extra["from"] = plan.live.tag
+    records.append(
+        new_record(
+            api=t.api,
+            env=plan.env,
+            action=plan.action,
+            status="started",
+            now=now,
+            actor=plan.run.actor,
+            run_url=plan.run.run_url,
+            major=t.major,
+            revision=t.revision,
+            tag=t.tag,
+            sha=t.sha,
+            extra=extra,
+        )
+    )
+    return records
+
+
+def _span(seconds: float) -> str:
+    from relorch.durations import format_seconds
+
+    return format_seconds(seconds)
+
+
+def run_context(git: Git) -> RunContext:
+    """Who deploys and from which CI run (recorded in the ledger)."""
+    from relorch.ci import detect
+
+    return detect(git_user=git.config_value("user.name"))
+
+
+def plan_deploy(
+    git: Git,
+    config: Config,
+    *,
+    ref_text: str,
+    env: str,
+    api_name: str | None = None,
+    break_lock: bool = False,
+    allow_rolled_back: bool = False,
+    now: datetime | None = None,
+    no_wait: bool = False,
+    force: bool = False,
+) -> DeployPlan:
+    """Resolve REF against the remote and the ledger and plan its deploy to `env`."""
+    from datetime import UTC
+
+    from relorch.deploy.targets import parse_for, resolve
+    from relorch.ledger.store import Ledger
+
+    config.environment(env)
+    ref, api = parse_for(config, ref_text, api_name)
+    state = Ledger(git, config).read_state()
+    target = resolve(git, config, ref, api, env=env, state=state)
+    return make_plan(
+        git,
+        config,
+        action="deploy",
+        ref=ref_text,
+        env=env,
+        target=target,
+        state=state,
+        run=run_context(git),
+        break_lock=break_lock,
+        allow_rolled_back=allow_rolled_back,
+        now=now or datetime.now(UTC),
+        no_wait=no_wait,
+        force=force,
+    )

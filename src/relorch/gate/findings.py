@@ -1,0 +1,51 @@
+"""Findings inside schemas, and whether each breaks clients.
+
+One rule decides every finding. A request schema describes what clients send: the new one
+must accept everything the old one accepted, so a finding that *narrows* (or otherwise
+changes) the set of values breaks clients. A response schema describes what clients
+receive: the new one must produce only what the old one could, so a finding that *widens*
+(or otherwise changes) it breaks clients. Properties are the exception the policy makes:
+removing one always breaks, and a new response property never does (clients ignore what
+they do not understand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from relorch.gate.constraints import Effect
+
+REQUEST = "request"
+RESPONSE = "response"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference inside a schema; `where` is relative to it (".items[].price")."""
+
+    where: str
+    kind: str
+    message: str
+    breaking: bool
+    origin: object = field(default=None, compare=False)  # where it was found (SchemaDiff._finish)
+
+    def under(self, prefix: str) -> Finding:
+        """The same finding seen from the parent schema."""
+        return replace(self, where=prefix + self.where)
+
+
+def breaks(effect: Effect, direction: str) -> bool:
+    """Whether a change of the accepted/produced values breaks clients in this direction."""
+    if direction == REQUEST:
+        return effect is not Effect.WIDENED
+    return effect is not Effect.NARROWED
+
+
+# A comparison step asks for a child comparison by yielding (old, new, direction, where) and
+# is sent the child's findings back. SchemaDiff.compare drives these steps with an explicit
+# stack instead of Python recursion, so a long chain of components referring to each other
+# (a real document can have hundreds) cannot exhaust the interpreter's stack.
+Ask = tuple[Any, Any, str, str]
+Step = Generator[Ask, list[Finding], list[Finding]]

@@ -1,0 +1,220 @@
+"""Schema comparison: the values a schema accepts or produces, before and after a change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from relorch.gate.choices import choice_findings, has_choice
+from relorch.gate.constraints import constraint_findings
+from relorch.gate.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks
+from relorch.gate.jsontypes import disjoint, type_findings, types_of
+from relorch.gate.load import Resolver
+
+MAX_FINDINGS = 500  # per schema node; keeps hostile documents (YAML alias bombs) linear
+Key = tuple[int, int, str]  # id(old schema), id(new schema), direction
+MAX_DEPTH = 5000  # schema levels being compared at once: memory, not the Python stack
+
+
+class SchemaDiff:
+    """Compares schemas of two documents; memoised and safe against `$ref` cycles."""
+
+    def __init__(self, base: Resolver, head: Resolver) -> None:
+        self.base = base
+        self.head = head
+        self._memo: dict[Key, list[Finding]] = {}
+        self._active: set[Key] = set()
+
+    def compare(self, old: Any, new: Any, direction: str, where: str) -> list[Finding]:
+        """Findings between two schema nodes (None = undescribed) as seen by clients."""
+        started = self._start((old, new, direction, where))
+        if isinstance(started, list):
+            return started
+        stack = [started]
+        result: list[Finding] | None = None
+        try:
+            while stack:
+                key, step = stack[-1]
+                try:
+                    ask = step.send(result)  # type: ignore[arg-type]  # None starts a step
+                except StopIteration as done:
+                    stack.pop()
+                    result = self._finish(key, done.value)
+                    continue
+                child = self._start(ask)
+                if isinstance(child, list):
+                    result = child
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise self.head.fail(
+                            ask[3], f"schemas nested deeper than {MAX_DEPTH} levels"
+                        )
+                    stack.append(child)
+                    result = None
+        finally:
+            self._active.difference_update(key for key, _ in stack)
+        assert result is not None  # the root step finished
+        return result
+
+    def _start(self, ask: Ask) -> list[Finding] | tuple[Key, Step]:
+        """The findings when known without work (memo, cycle, identical), else a new step."""
+        old, new, direction, where = ask
+        if old is None and new is None:
+            return []
+        b = self.base.schema(True if old is None else old, where)
+        h = self.head.schema(True if new is None else new, where)
+        if b is h:  # the very same object: one document compared with itself
+            return []
+        key = (id(b), id(h), direction)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:  # a cycle through $ref: the first visit reports everything
+            return []
+        self._active.add(key)
+        return key, self._compare(b, h, direction, where)
+
+    def _finish(self, key: Key, found: list[Finding]) -> list[Finding]:
+        """Memoise a node's findings, each difference once, at the shortest path to it.
+
+        A component reached along several paths (Address as .billing and .shipping, or a
+        graph of components referring to each other) would otherwise repeat one change at
+        every path, exponentially many in the worst case.
+        """
+        self._active.discard(key)
+        shortest: dict[object, Finding] = {}
+        for each in found:
+            # Found at this node (no origin yet), or below it.
+            finding = each if each.origin else replace(each, origin=(key, each.where, each.kind))
+            seen = shortest.get(finding.origin)
+            if seen is None or (len(finding.where), finding.where) < (len(seen.where), seen.where):
+                shortest[finding.origin] = finding
+        found = sorted(shortest.values(), key=lambda f: (f.where, f.kind, f.message))
+        if len(found) > MAX_FINDINGS:
+            rest = found[MAX_FINDINGS:]
+            found = [
+                *found[:MAX_FINDINGS],
+                Finding(
+                    "",
+                    "more-changes",
+                    f"{len(rest)} more changes not listed",
+                    any(f.breaking for f in rest),
+                ),
+            ]
+        self._memo[key] = found
+        return found
+
+    def _compare(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
+        external = b.get("$external"), h.get("$external")
+        if external != (None, None):
+            if external[0] == external[1]:
+                return []
+            return [
+                Finding(
+                    "",
+                    "reference-changed",
+                    f"external $ref changed from {external[0] or 'an inline schema'} to "
+                    f"{external[1] or 'an inline schema'} (external references are not followed)",
+                    True,
+                )
+            ]
+        if has_choice(b) != has_choice(h):
+            # A plain schema became a oneOf/anyOf (or the reverse): compare it with the choices.
+            return (yield from choice_findings(b, h, direction, where, (self.base, self.head)))
+        labels = (self.base.label, self.head.label)
+        old_types, new_types = types_of(b, labels[0], where), types_of(h, labels[1], where)
+        found = [
+            Finding("", kind, message, breaks(effect, direction))
+            for kind, message, effect in type_findings(old_types, new_types)
+        ]
+        if disjoint(old_types, new_types):
+            return found  # string -> object: the details below the type are noise
+        found += [
+            Finding("", kind, message, breaks(effect, direction))
+            for kind, message, effect in constraint_findings(b, h, labels, where)
+        ]
+        found += yield from self._properties(b, h, direction, where)
+        found += yield from self._nested(b, h, direction, where)
+        found += yield from choice_findings(b, h, direction, where, (self.base, self.head))
+        return found
+
+    def _visible(
+        self, schema: dict[str, Any], resolver: Resolver, direction: str, where: str
+    ) -> tuple[dict[str, Any], set[str]]:
+        """Properties clients see in this direction (readOnly ones are never sent, writeOnly
+        ones never received) and the names that must be present."""
+        props = schema.get("properties", {})
+        required = schema.get("required", [])
+        if not isinstance(props, dict):
+            raise resolver.fail(where, "properties must be a mapping")
+        if not isinstance(required, list):
+            raise resolver.fail(where, "required must be a list")
+        hidden = "readOnly" if direction == REQUEST else "writeOnly"
+        visible: dict[str, Any] = {}
+        for name, node in props.items():
+            target = resolver.deref(node, f"{where}.{name}")
+            if not (isinstance(target, dict) and target.get(hidden) is True):
+                visible[str(name)] = node
+        names = {str(n) for n in required} - ({str(n) for n in props} - set(visible))
+        return visible, names
+
+    def _properties(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
+        old, old_required = self._visible(b, self.base, direction, where)
+        new, new_required = self._visible(h, self.head, direction, where)
+        found: list[Finding] = []
+        for name in sorted(old.keys() | new.keys() | old_required | new_required):
+            at = f".{name}"
+            in_old = name in old or name in old_required
+            in_new = name in new or name in new_required
+            if not in_new:
+                found.append(Finding(at, "property-removed", "property removed", True))
+                continue
+            if not in_old:
+                if direction == RESPONSE:
+                    found.append(Finding(at, "property-added", "property added", False))
+                elif name in new_required:
+                    found.append(Finding(at, "property-added", "required property added", True))
+                else:
+                    found.append(Finding(at, "property-added", "optional property added", False))
+                continue
+            if name in new_required and name not in old_required:
+                message = "now required" if direction == REQUEST else "now always present"
+                found.append(
+                    Finding(
+                        at, "property-now-required", f"property {message}", direction == REQUEST
+                    )
+                )
+            elif name in old_required and name not in new_required:
+                message = "now optional" if direction == REQUEST else "may now be absent"
+                found.append(
+                    Finding(
+                        at, "property-now-optional", f"property {message}", direction == RESPONSE
+                    )
+                )
+            child = yield (old.get(name), new.get(name), direction, where + at)
+            found += [f.under(at) for f in child]
+        return found
+
+    def _nested(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
+        found: list[Finding] = []
+        if "items" in b or "items" in h:  # a missing side means "any item"
+            child = yield (b.get("items", True), h.get("items", True), direction, where + "[]")
+            found += [f.under("[]") for f in child]
+        old_extra, new_extra = b.get("additionalProperties"), h.get("additionalProperties")
+        if new_extra is False and old_extra is not False:
+            found.append(
+                Finding(
+                    "",
+                    "additional-properties",
+                    "additional properties no longer allowed",
+                    direction == REQUEST,
+                )
+            )
+        elif old_extra is False and new_extra is not False:
+            # Clients ignore what they do not understand, so this never breaks a reader.
+            found.append(
+                Finding("", "additional-properties", "additional properties now allowed", False)
+            )
+        elif isinstance(old_extra, dict) and isinstance(new_extra, dict):
+            child = yield (old_extra, new_extra, direction, where + ".*")
+            found += [f.under(".*") for f in child]
+        return found

@@ -1,0 +1,233 @@
+"""Git plumbing for the ledger and deploys: objects, compare-and-swap refs, worktrees (gateway)."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from relorch.errors import GitError
+from relorch.git.gateway import Git
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+ZERO_SHA = "0" * 40
+TREE_MODE = "40000"
+BLOB_MODE = "100644"
+# A fixed identity: CI runners often have no user.name, and the actor lives in the records.
+IDENTITY = "relorch <relorch@localhost>"
+_LOCK_WORDS = ("cannot lock ref", "unable to create", ".lock", "unable to update local ref")
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One entry of a tree object: its mode ("100644" blob, "40000" tree) and object id."""
+
+    mode: str
+    sha: str
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """What a commit object says: its tree, parents and message."""
+
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+
+
+class ObjectStore:
+    """Blobs, trees and commits read and written in-process through GitPython's object database.
+
+    Writes are loose objects (no process per object); reads go through one long-lived
+    `git cat-file --batch`, so `close()` (or `with`) must end it.
+    """
+
+    def __init__(self, git: Git) -> None:
+        import git as gitpython
+
+        self._repo: gitpython.Repo = gitpython.Repo(git.root)
+
+    def __enter__(self) -> ObjectStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the helper processes GitPython started."""
+        self._repo.close()
+
+    def _read(self, sha: str, expected: bytes) -> bytes:
+        try:
+            stream = self._repo.odb.stream(bytes.fromhex(sha))
+        except (ValueError, OSError) as exc:
+            raise GitError(f"cannot read git object {sha}: {exc}") from None
+        if stream.type != expected:
+            raise GitError(
+                f"git object {sha} is a {stream.type.decode()}, not a {expected.decode()}"
+            )
+        data: bytes = stream.read()
+        return data
+
+    def read_blob(self, sha: str) -> bytes:
+        """The content of a blob."""
+        return self._read(sha, b"blob")
+
+    def read_tree(self, sha: str) -> dict[str, TreeEntry]:
+        """The entries of a tree: name -> (mode, sha)."""
+        raw = self._read(sha, b"tree")
+        entries: dict[str, TreeEntry] = {}
+        pos = 0
+        while pos < len(raw):
+            space = raw.index(b" ", pos)
+            nul = raw.index(b"\0", space)
+            mode = raw[pos:space].decode()
+            name = raw[space + 1 : nul].decode("utf-8", "surrogateescape")
+            entries[name] = TreeEntry(mode, raw[nul + 1 : nul + 21].hex())
+            pos = nul + 21
+        return entries
+
+    def read_commit(self, sha: str) -> CommitInfo:
+        """The tree, parents and message of a commit."""
+        raw = self._read(sha, b"commit").decode("utf-8", "replace")
+        header, _, message = raw.partition("\n\n")
+        tree = ""
+        parents: list[str] = []
+        for line in header.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "tree":
+                tree = value
+            elif key == "parent":
+                parents.append(value)
+        return CommitInfo(sha, tree, tuple(parents), message)
+
+    def _store(self, kind: bytes, data: bytes) -> str:
+        # gitdb (GitPython's object layer) ships no type information.
+        from gitdb import IStream  # type: ignore[import-untyped]
+
+        stored = self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data)))
+        hexsha: bytes = stored.hexsha
+        return hexsha.decode()
+
+    def write_blob(self, data: bytes) -> str:
+        """Store a blob; its id."""
+        return self._store(b"blob", data)
+
+    def write_tree(self, entries: Mapping[str, TreeEntry]) -> str:
+        """Store a tree (entries sorted the way git sorts them); its id."""
+
+        def order(name: str) -> bytes:
+            raw = name.encode("utf-8", "surrogateescape")
+            return raw + b"/" if entries[name].mode == TREE_MODE else raw
+
+        body = b"".join(
+            f"{entries[name].mode} ".encode()
+            + name.encode("utf-8", "surrogateescape")
+            + b"\0"
+            + bytes.fromhex(entries[name].sha)
+            for name in sorted(entries, key=order)
+        )
+        return self._store(b"tree", body)
+
+    def write_commit(
+        self, tree: str, parents: tuple[str, ...], message: str, when: datetime
+    ) -> str:
+        """Store a commit by relorch's fixed identity at `when`; its id."""
+        stamp = f"{int(when.astimezone(UTC).timestamp())} +0000"
+        lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
+        lines += [f"author {IDENTITY} {stamp}", f"committer {IDENTITY} {stamp}"]
+        text = "\n".join(lines) + "\n\n" + message.rstrip("\n") + "\n"
+        return self._store(b"commit", text.encode())
+
+
+# -- refs --------------------------------------------------------------------------------------
+
+
+def read_ref(git: Git, ref: str) -> str | None:
+    """The commit a local ref points at, None when it does not exist."""
+    return git.resolve(ref)
+
+
+def swap_local_ref(git: Git, ref: str, new: str, old: str | None) -> bool:
+    """Compare-and-swap a local ref (`git update-ref REF NEW OLD`); False when OLD is gone."""
+    try:
+        git.run("update-ref", "-m", "relorch ledger", ref, new, old or ZERO_SHA)
+    except GitError:
+        return False
+    return True
+
+
+def remote_ref(git: Git, remote: str, ref: str) -> str | None:
+    """The sha the remote's `ref` points at (one round trip), None when it has no such ref."""
+    out = git.run("ls-remote", remote, ref, network=True)
+    for line in out.splitlines():
+        sha, _, name = line.partition("\t")
+        if name == ref:
+            return sha
+    return None
+
+
+def fetch_ref(git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6) -> None:
+    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention).
+
+    `shallow` fetches only the tip commit: every reader needs only the newest tree, and a
+    fresh CI clone should not download the whole append history.
+    """
+    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
+    if shallow:
+        args.append("--depth=1")
+    for attempt in range(attempts):
+        try:
+            git.run(*args, remote, f"+{ref}:{ref}", network=True)
+            return
+        except GitError as exc:
+            # Two relorch processes in one clone race for the local ref or .git/shallow lock.
+            if attempt + 1 == attempts or not any(w in str(exc).lower() for w in _LOCK_WORDS):
+                raise
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """A ref push: landed, or rejected by the remote (stale base, lost race, hook), or failed."""
+
+    ok: bool
+    rejected: bool
+    message: str
+
+
+def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
+    """Push `new` to the remote's `ref`, never forced: the remote accepts only a fast-forward
+    from the value it holds, so the push is a compare-and-swap."""
+    result = git.push(remote, [f"{new}:{ref}"], atomic=False)
+    if result.ok:
+        return PushOutcome(True, False, result.message)
+    rejected = any(line.startswith("!") and ref in line for line in result.message.splitlines())
+    return PushOutcome(False, rejected, result.message)
+
+
+# -- worktrees ---------------------------------------------------------------------------------
+
+
+def add_worktree(git: Git, path: Path, sha: str) -> None:
+    """A detached worktree of `sha` at `path` (the user's checkout is never touched)."""
+    git.run("worktree", "add", "--detach", "--quiet", "--", str(path), sha)
+
+
+def remove_worktree(git: Git, path: Path) -> None:
+    """Remove a worktree made by add_worktree, even when its files were changed or deleted."""
+    try:
+        git.run("worktree", "remove", "--force", "--force", "--", str(path))
+    except GitError:
+        git.run("worktree", "prune", check=False)

@@ -1,0 +1,251 @@
+"""The ledger's storage in git: chunked JSONL records plus a state snapshot, appended by CAS.
+
+Every ledger commit's tree is
+
+    state.json             the LedgerState after all records (one blob to read for status)
+    records/000000.jsonl   records 0..999, one JSON object a line, oldest first
+    records/000001.jsonl   records 1000..1999, ...
+
+An append rewrites one bounded chunk and the snapshot, so its cost does not grow with the
+ledger. With a remote the append is a non-forced push of a commit whose parent is the
+remote's current tip (a compare-and-swap); a lost race re-fetches, re-checks and retries.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from relorch.config import Config
+from relorch.errors import ConfigError, ConflictError, GitError
+from relorch.git.gateway import Git
+from relorch.git.objects import (
+    BLOB_MODE,
+    TREE_MODE,
+    ObjectStore,
+    TreeEntry,
+    fetch_ref,
+    push_ref,
+    read_ref,
+    remote_ref,
+    swap_local_ref,
+)
+from relorch.ledger.records import Record
+from relorch.ledger.state import LedgerState
+from relorch.model.repository import remote_of
+
+CHUNK = 1000
+STATE_FILE = "state.json"
+RECORDS_DIR = "records"
+ATTEMPTS = 25
+
+Guard = Callable[[LedgerState], Sequence[Record]]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One ledger commit as read: its id, the state it holds and its chunk files."""
+
+    tip: str | None
+    state: LedgerState
+    chunks: dict[str, TreeEntry]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append wrote (nothing when the guard asked for nothing) and the state after it."""
+
+    records: tuple[Record, ...]
+    state: LedgerState
+    tip: str | None
+    attempts: int
+
+
+def chunk_name(index: int) -> str:
+    """The file of the index-th chunk."""
+    return f"{index:06d}.jsonl"
+
+
+class Ledger:
+    """The deploy ledger of one repository, shared through its remote (or local-only)."""
+
+    def __init__(
+        self,
+        git: Git,
+        config: Config,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        attempts: int = ATTEMPTS,
+    ) -> None:
+        if config.ledger_ref.startswith(("refs/heads/", "refs/tags/", "refs/remotes/")):
+            raise ConfigError(
+                f"ledger_ref {config.ledger_ref!r} would look like a branch or tag to CI and git",
+                hint='use a ref outside refs/heads and refs/tags, e.g. "refs/relorch/ledger"',
+            )
+        self.git = git
+        self.ref = config.ledger_ref
+        self.remote = config.remote if remote_of(git, config).present else None
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.sleep = sleep
+        self.attempts = attempts
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def sync(self) -> str | None:
+        """Bring the local ledger ref up to the remote's; the tip to build on (None: empty)."""
+        if self.remote is None:
+            return read_ref(self.git, self.ref)
+        remote_tip = remote_ref(self.git, self.remote, self.ref)
+        if remote_tip is None:
+            return None
+        local_tip = read_ref(self.git, self.ref)
+        if local_tip != remote_tip:
+            fetch_ref(self.git, self.remote, self.ref, shallow=local_tip is None)
+            local_tip = read_ref(self.git, self.ref)
+        return local_tip
+
+    def snapshot(self, tip: str | None, store: ObjectStore) -> Snapshot:
+        """The state and chunk list of ledger commit `tip`."""
+        if tip is None:
+            return Snapshot(None, LedgerState(), {})
+        root = store.read_tree(store.read_commit(tip).tree)
+        state_entry, records_entry = root.get(STATE_FILE), root.get(RECORDS_DIR)
+        if state_entry is None or records_entry is None:
+            raise GitError(
+                f"{self.ref} at {tip[:12]} is not a relorch ledger "
+                f"(no {STATE_FILE} or {RECORDS_DIR}/)",
+                hint="point ledger_ref at a ref only relorch writes",
+            )
+        state = LedgerState.from_json(json.loads(store.read_blob(state_entry.sha)))
+        return Snapshot(tip, state, store.read_tree(records_entry.sha))
+
+    def read_state(self, *, fetch: bool = True) -> LedgerState:
+        """The state of the ledger as the remote holds it now (`fetch` False: the local copy)."""
+        tip = self.sync() if fetch else read_ref(self.git, self.ref)
+        with ObjectStore(self.git) as store:
+            return self.snapshot(tip, store).state
+
+    def records(self, *, sync: bool = True) -> Iterator[Record]:
+        """Every record, newest first, reading chunks only as far as the caller iterates."""
+        tip = self.sync() if sync else read_ref(self.git, self.ref)
+        with ObjectStore(self.git) as store:
+            snap = self.snapshot(tip, store)
+            for name in sorted(snap.chunks, reverse=True):
+                lines = store.read_blob(snap.chunks[name].sha).decode().split("\n")
+                for line in reversed(lines):
+                    if line.strip():
+                        yield Record.from_line(line)
+
+    # -- appending --------------------------------------------------------------------------
+
+    def append(self, guard: Guard, *, subject: str) -> Appended:
+        """Append the records `guard` returns for the freshest state, as one compare-and-swap.
+
+        The guard runs again on every attempt, against the state that attempt builds on, so a
+        rule it enforces (one lock per environment, no duplicate hold) holds under races.
+        Raises ConflictError when every attempt lost the race.
+        """
+        with ObjectStore(self.git) as store:
+            for attempt in range(1, self.attempts + 1):
+                tip = self.sync()
+                snap = self.snapshot(tip, store)
+                records = tuple(guard(snap.state))
+                if not records:
+                    return Appended((), snap.state, tip, attempt)
+                state = snap.state.apply(records)
+                commit = self._write(store, snap, records, state, subject)
+                if self._swap(tip, commit):
+                    return Appended(records, state, commit, attempt)
+                self.sleep(min(2.0, 0.05 * 1.6**attempt) * random.uniform(0.5, 1.5))
+        raise ConflictError(
+            f"could not update the ledger {self.ref}: {self.attempts} attempts lost the race "
+            "to other writers",
+            hint="run the command again; if this persists, check that the remote accepts pushes "
+            f"to {self.ref}",
+        )
+
+    def _write(
+        self,
+        store: ObjectStore,
+        snap: Snapshot,
+        records: Sequence[Record],
+        state: LedgerState,
+        subject: str,
+    ) -> str:
+        chunks = dict(snap.chunks)
+        index = snap.state.count // CHUNK
+        name = chunk_name(index)
+        lines = store.read_blob(chunks[name].sha).decode() if name in chunks else ""
+        count = snap.state.count
+        for record in records:
+            if count // CHUNK != index:
+                chunks[name] = TreeEntry(BLOB_MODE, store.write_blob(lines.encode()))
+                index, lines = count // CHUNK, ""
+                name = chunk_name(index)
+            lines += record.to_line() + "\n"
+            count += 1
+        chunks[name] = TreeEntry(BLOB_MODE, store.write_blob(lines.encode()))
+        state_blob = json.dumps(state.to_json(), indent=1, sort_keys=True) + "\n"
+        root = store.write_tree(
+            {
+                STATE_FILE: TreeEntry(BLOB_MODE, store.write_blob(state_blob.encode())),
+                RECORDS_DIR: TreeEntry(TREE_MODE, store.write_tree(chunks)),
+            }
+        )
+        parents = (snap.tip,) if snap.tip else ()
+        body = "\n".join(r.to_line() for r in records)
+        return store.write_commit(root, parents, f"{subject}\n\n{body}", self.clock())
+
+    def _swap(self, tip: str | None, commit: str) -> bool:
+        if self.remote is None:
+            return swap_local_ref(self.git, self.ref, commit, tip)
+        outcome = push_ref(self.git, self.remote, commit, self.ref)
+        if outcome.ok:
+            # The local ref only mirrors the remote; another local process may have moved it.
+            swap_local_ref(self.git, self.ref, commit, tip)
+            return True
+        if not outcome.rejected:
+            raise GitError(
+                f"could not push the ledger to {self.remote}: "
+                + (outcome.message.strip().splitlines() or ["no output"])[-1],
+            )
+        return False
+
+
+def history(
+    git: Git,
+    config: Config,
+    *,
+    env: str | None = None,
+    api: str | None = None,
+    limit: int = 0,
+) -> list[Record]:
+    """Records newest first, filtered by environment and API; `limit` 0 = all."""
+    out: list[Record] = []
+    for record in Ledger(git, config).records():
+        if (env is None or record.env == env) and (api is None or record.api == api):
+            out.append(record)
+            if limit and len(out) >= limit:
+                break
+    return out
+
+
+def read_state(git: Git, config: Config, *, fetch: bool = True) -> LedgerState:
+    """The ledger's state as the remote holds it now, for status and render.
+
+    `fetch` False reads the local copy (as of the last relorch run) without the network.
+    """
+    return Ledger(git, config).read_state(fetch=fetch)
+
+
+def current_revisions(
+    git: Git, config: Config, *, fetch: bool = True
+) -> dict[tuple[str, str, int], int]:
+    """(api, env, major) -> the revision live there, from the ledger."""
+    state = read_state(git, config, fetch=fetch)
+    return {key: live.revision for key, live in state.live.items()}

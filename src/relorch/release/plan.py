@@ -1,0 +1,340 @@
+"""Planning a release: read the remote, check the rules of SPEC §3, compute the next tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from relorch.config import ApiConfig, Config
+from relorch.errors import NothingToRelease, PreconditionError, RelorchError
+from relorch.git.gateway import Git, RemoteRefs
+from relorch.model.history import ApiHistory, RevisionInfo, build_history
+from relorch.model.repository import main_branch, remote_of
+from relorch.release.notes import release_notes
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What one release will do; `released` is False when HEAD already carries the tag."""
+
+    kind: str  # "revision" | "major"
+    api: str
+    major: int
+    revision: int
+    tag: str
+    sha: str
+    branch: str
+    previous_tag: str | None
+    notes: str
+    released: bool = True
+    new_branch: str | None = None  # release --major: the maintenance branch it cuts
+    new_branch_sha: str | None = None
+    push_branch: bool = False  # local branch ahead of the remote: publish it with the tag
+    remote: str | None = None
+    checks: tuple[tuple[str, ...], ...] = ()
+    compatibility: tuple[str, ...] = field(default=())  # findings of the breaking-change gate
+
+    @property
+    def refspecs(self) -> list[str]:
+        """Explicit refspecs of the atomic push."""
+        specs = [f"refs/tags/{self.tag}:refs/tags/{self.tag}"]
+        if self.new_branch and self.new_branch_sha:
+            specs.append(f"{self.new_branch_sha}:refs/heads/{self.new_branch}")
+        if self.push_branch:
+            specs.append(f"{self.sha}:refs/heads/{self.branch}")
+        return specs
+
+
+@dataclass(frozen=True)
+class Situation:
+    """The repository as the release rules see it: branch, HEAD, the remote's refs."""
+
+    branch: str
+    head: str
+    main: str
+    remote: str | None
+    refs: RemoteRefs | None
+    push_branch: bool
+    # API -> major N whose tags (and N+1's) were all that was listed; absent: every tag listed.
+    narrowed: dict[str, int] = field(default_factory=dict)
+
+
+def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
+    """The working-copy rules (branch, clean tree, in sync with the remote); raise if broken."""
+    head, checked_out = git.head_and_branch()
+    current = branch or checked_out
+    if current is None:
+        raise PreconditionError(
+            "HEAD is detached: relorch releases from a release line",
+            hint="switch to the main branch or a release/vN branch (git switch main)",
+        )
+    dirty = git.dirty_files()
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
+        raise PreconditionError(
+            f"the working tree has uncommitted changes to tracked files: {shown}",
+            hint="commit or stash them (git stash), then run again",
+        )
+    if head is None:
+        head = git.head()  # raises the "no commits yet" precondition
+    main = main_branch(git, config)
+    remote = remote_of(git, config)
+    if not remote.present:
+        return Situation(current, head, main, None, None, False)
+    narrowed = _narrowing(git, config, current, main)
+    globs = sorted(
+        {
+            glob
+            for api in config.apis.values()
+            for glob in (
+                [
+                    api.scheme.tag_glob(narrowed[api.name]),
+                    api.scheme.tag_glob(narrowed[api.name] + 1),
+                ]
+                if api.name in narrowed
+                else [api.scheme.tag_glob()]
+            )
+        }
+    )
+    refs = git.ls_remote(remote.name, [current], globs)
+    ahead = _sync_state(git, refs, current, head, remote.name)
+    return Situation(current, head, main, remote.name, refs, ahead, narrowed)
+
+
+def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, int]:
+    """Which major's tags to ask the remote for, per API, instead of all of them.
+
+    Repositories carry tens of thousands of revision tags; a release needs one major's. On
+    release/vN that is N; on main it is the newest major, guessed from the local tags and
+    checked against the remote's answer (the guess is confirmed when N has tags and N+1 has
+    none, since majors only ever grow by one: `history_at` lists everything otherwise).
+    """
+    narrowed = {}
+    for api in config.apis.values():
+        scheme = api.scheme
+        major = scheme.parse_branch(branch) if branch != main else None
+        if branch == main:
+            newest = git.last_local_tag(scheme.tag_glob())
+            parsed = scheme.parse_tag(newest) if newest else None
+            major = parsed[0] if parsed else None
+        if major is not None:
+            narrowed[api.name] = major
+    return narrowed
+
+
+def _sync_state(git: Git, refs: RemoteRefs, branch: str, head: str, remote: str) -> bool:
+    """True when the local branch is ahead of the remote; raise when behind or diverged."""
+    remote_sha = refs.heads.get(branch)
+    if remote_sha is None:
+        raise PreconditionError(
+            f"branch {branch} does not exist on {remote}",
+            hint=f"publish it first: git push -u {remote} {branch}",
+        )
+    if remote_sha == head:
+        return False
+    known = git.has_commit(remote_sha)
+    if known and git.is_ancestor(remote_sha, head):
+        return True
+    if not known or git.is_ancestor(head, remote_sha):
+        raise PreconditionError(
+            f"{branch} is behind {remote}/{branch}",
+            hint=f"update it first: git pull --ff-only {remote} {branch}",
+        )
+    raise PreconditionError(
+        f"{branch} has diverged from {remote}/{branch}",
+        hint=f"rebase or merge {remote}/{branch} (git pull --rebase), then run again",
+    )
+
+
+def apis_on_branch(config: Config, branch: str, main: str, api: str | None) -> list[ApiConfig]:
+    """The APIs the branch carries: all of them on main, the one whose line it is otherwise."""
+    if api is not None:
+        return [config.api(api)]
+    if branch == main:
+        return list(config.apis.values())
+    found = [a for a in config.apis.values() if a.scheme.parse_branch(branch) is not None]
+    if not found:
+        raise PreconditionError(
+            f"{branch} is not a release line",
+            hint=f"release from {main} (the newest major) or a maintenance branch such as "
+            + next(iter(config.apis.values())).scheme.branch(1),
+        )
+    return found
+
+
+def history_at(git: Git, config: Config, api: ApiConfig, situation: Situation) -> ApiHistory:
+    """The API's history from the remote's tags (local tags only without a remote)."""
+    if situation.refs is None:
+        return build_history(api, git.local_tags([api.scheme.tag_glob()]), situation.main)
+    history = build_history(api, situation.refs.tags.values(), situation.main)
+    guess = situation.narrowed.get(api.name)
+    if guess is None or situation.branch != situation.main:
+        return history  # on release/vN, majors N and N+1 are all the rules look at
+    if history.major(guess) is not None and history.major(guess + 1) is None:
+        return history  # the local guess of the newest major is what the remote says
+    assert situation.remote is not None
+    everything = git.ls_remote(situation.remote, [], [api.scheme.tag_glob()])
+    return build_history(api, everything.tags.values(), situation.main)
+
+
+def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> ReleasePlan:
+    """Plan the next revision (or major) of `api` at HEAD; raise when a rule forbids it."""
+    history = history_at(git, config, api, s)
+    if kind == "major":
+        return _plan_major(git, api, history, s)
+    if s.branch == s.main:
+        newest = history.newest
+        if newest is None:
+            raise PreconditionError(
+                f"{api.name} has no revision yet",
+                hint="start major 1 with `relorch release --major` (creates "
+                + api.scheme.tag(1, 1)
+                + ")",
+            )
+        major = newest
+    else:
+        number = api.scheme.parse_branch(s.branch)
+        found = history.major(number) if number is not None else None
+        if found is None or number is None:
+            raise PreconditionError(
+                f"{s.branch} carries major {number}, which has no revision tag",
+                hint="maintenance branches are cut by `relorch release --major` on " + s.main,
+            )
+        if found is history.newest:
+            raise PreconditionError(
+                f"major {number} is the newest: it is released from {s.main}, not {s.branch}",
+                hint=f"git switch {s.main}",
+            )
+        major = found
+    for rev in major.revisions:
+        if rev.sha == s.head:
+            return _existing(kind, api, rev, s)
+    last = major.latest
+    commits = _commits_since(git, s, last.tag, last.sha, api)
+    if not commits:
+        raise NothingToRelease(
+            f"nothing to release: no commit since {last.tag} touches {api.name} "
+            f"({', '.join(api.paths)})",
+            hint="exit code 4 is success for CI: there is simply nothing new",
+        )
+    _breaking_gate(git, api, last.tag, last.sha, s.head)
+    tag = api.scheme.tag(major.major, last.revision + 1)
+    return ReleasePlan(
+        kind="revision",
+        api=api.name,
+        major=major.major,
+        revision=last.revision + 1,
+        tag=tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=last.tag,
+        notes=release_notes(tag, last.tag, commits),
+        push_branch=s.push_branch,
+        remote=s.remote,
+        checks=api.checks,
+    )
+
+
+def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> ReleasePlan:
+    if s.branch != s.main:
+        raise PreconditionError(
+            f"a new major starts on {s.main}, not on {s.branch}", hint=f"git switch {s.main}"
+        )
+    newest = history.newest
+    if newest is None:
+        tag = api.scheme.tag(1, 1)
+        return ReleasePlan(
+            kind="major",
+            api=api.name,
+            major=1,
+            revision=1,
+            tag=tag,
+            sha=s.head,
+            branch=s.branch,
+            previous_tag=None,
+            notes=release_notes(tag, None, git.log(None, s.head, api.paths)[-50:]),
+            push_branch=s.push_branch,
+            remote=s.remote,
+            checks=api.checks,
+        )
+    for rev in newest.revisions:
+        if rev.sha == s.head:
+            return _existing("major", api, rev, s)
+    last = newest.latest
+    commits = _commits_since(git, s, last.tag, last.sha, api)
+    if not commits:
+        raise NothingToRelease(
+            f"nothing to release: no commit since {last.tag} touches {api.name}",
+            hint="a new major needs the breaking change committed first",
+        )
+    branch = api.scheme.branch(newest.major)
+    tag = api.scheme.tag(newest.major + 1, 1)
+    return ReleasePlan(
+        kind="major",
+        api=api.name,
+        major=newest.major + 1,
+        revision=1,
+        tag=tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=last.tag,
+        notes=release_notes(tag, last.tag, commits),
+        new_branch=branch,
+        new_branch_sha=last.sha,
+        push_branch=s.push_branch,
+        remote=s.remote,
+        checks=api.checks,
+    )
+
+
+def _breaking_gate(git: Git, api: ApiConfig, last_tag: str, base: str, head: str) -> None:
+    """SPEC §7: a revision must not break the API's OpenAPI document; that needs a new major."""
+    if api.spec is None:
+        return
+    from relorch.gate.check import diff_refs
+
+    report = diff_refs(git, api, base, head)
+    if report.ok:
+        return
+    shown = "; ".join(f"{c.location}: {c.message}" for c in report.breaking[:3])
+    more = f" (+{len(report.breaking) - 3} more)" if len(report.breaking) > 3 else ""
+    raise PreconditionError(
+        f"breaking change since {last_tag} in {api.spec}: {shown}{more}",
+        hint="a breaking change needs a new major: `relorch release --major` on the main branch "
+        f"(see `relorch diff {last_tag} HEAD`)",
+    )
+
+
+def _existing(kind: str, api: ApiConfig, rev: RevisionInfo, s: Situation) -> ReleasePlan:
+    """HEAD already carries `rev`: a re-run reports it and releases nothing."""
+    return ReleasePlan(
+        kind=kind,
+        api=api.name,
+        major=rev.major,
+        revision=rev.revision,
+        tag=rev.tag,
+        sha=s.head,
+        branch=s.branch,
+        previous_tag=None,
+        notes="",
+        released=False,
+        remote=s.remote,
+    )
+
+
+def _commits_since(
+    git: Git, s: Situation, tag: str, sha: str, api: ApiConfig
+) -> list[tuple[str, str]]:
+    """The commits since `tag` that touch the API; the tag is fetched when its commit is not
+    local yet (a tag made elsewhere on a commit this clone has not seen)."""
+    try:
+        return git.log(sha, s.head, api.paths)
+    except RelorchError:
+        if git.has_commit(sha) or s.remote is None:
+            raise
+    try:
+        git.fetch(s.remote, [f"refs/tags/{tag}:refs/tags/{tag}"])
+    except RelorchError:
+        raise PreconditionError(
+            f"cannot fetch {tag} from {s.remote}", hint="git fetch --tags"
+        ) from None
+    return git.log(sha, s.head, api.paths)

@@ -1,0 +1,229 @@
+"""The ledger's storage: append by compare-and-swap, chunked records, snapshot, plain-git reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from relorch.config import load_config
+from relorch.errors import ConfigError, ConflictError, GitError
+from relorch.git.gateway import Git
+from relorch.ledger import store as ledger_module
+from relorch.ledger.records import Record, new_record
+from relorch.ledger.state import LedgerState, replay
+from relorch.ledger.store import Ledger, current_revisions, history, read_state
+from tests.deploykit import origin_records, origin_state
+from tests.gitrepo import Clone, git
+
+NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+
+
+def hold(tag: str, env: str = "staging", reason: str = "wait") -> Record:
+    return new_record(
+        api="products",
+        env=env,
+        action="hold",
+        status="held",
+        now=NOW,
+        actor="tester",
+        tag=tag,
+        reason=reason,
+    )
+
+
+def holding(tag: str) -> Callable[[LedgerState], list[Record]]:
+    return lambda state: [hold(tag)]
+
+
+def ledger_of(clone: Clone, text: str = "") -> Ledger:
+    if text:
+        clone.commit("config", {"relorch.toml": "[apis.products]\n" + text})
+    g = Git(clone.path)
+    return Ledger(g, load_config(g.root), sleep=lambda _: None)
+
+
+def test_append_pushes_a_commit_whose_parent_is_the_previous_tip(repo: Clone) -> None:
+    ledger = ledger_of(repo)
+    first = ledger.append(lambda state: [hold("v1-rev1")], subject="hold one")
+    second = ledger.append(lambda state: [hold("v1-rev2")], subject="hold two")
+
+    assert repo.remote_refs()["refs/relorch/ledger"] == second.tip
+    assert git(repo.origin, "rev-parse", f"{second.tip}^") == first.tip
+    assert [r["tag"] for r in origin_records(repo.origin)] == ["v1-rev1", "v1-rev2"]
+    assert origin_state(repo.origin)["count"] == 2
+
+
+def test_ledger_is_readable_with_plain_git_as_documented(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    ledger_of(repo).append(lambda state: [hold("v1-rev1", reason="QA")], subject="hold")
+    other: Clone = make_clone()
+    other.git("fetch", "origin", "refs/relorch/ledger")
+    state = json.loads(other.git("show", "FETCH_HEAD:state.json"))
+    record = json.loads(other.git("show", "FETCH_HEAD:records/000000.jsonl"))
+    assert state["holds"][0]["reason"] == "QA"
+    assert record["action"] == "hold"
+    assert set(record) >= {
+        "id",
+        "time",
+        "api",
+        "env",
+        "major",
+        "revision",
+        "tag",
+        "sha",
+        "action",
+        "status",
+        "actor",
+        "reason",
+        "run_url",
+    }
+    assert record["time"] == "2026-01-15T10:00:00Z"
+
+
+def test_guard_sees_the_state_it_appends_to_and_may_append_nothing(repo: Clone) -> None:
+    ledger = ledger_of(repo)
+    ledger.append(lambda state: [hold("v1-rev1")], subject="hold")
+    seen: list[int] = []
+
+    def guard(state: LedgerState) -> list[Record]:
+        seen.append(state.count)
+        return []
+
+    result = ledger.append(guard, subject="nothing")
+    assert seen == [1]
+    assert result.records == ()
+    assert origin_state(repo.origin)["count"] == 1
+
+
+def test_lost_race_refetches_and_reruns_the_guard(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    ours, theirs = ledger_of(repo), ledger_of(make_clone())
+    ours.append(lambda state: [hold("v1-rev1")], subject="base")
+    counts: list[int] = []
+
+    def guard(state: LedgerState) -> list[Record]:
+        counts.append(state.count)
+        if len(counts) == 1:  # another writer lands between our read and our push
+            theirs.append(lambda s: [hold("v1-rev2")], subject="theirs")
+        return [hold("v1-rev3")]
+
+    result = ours.append(guard, subject="ours")
+    assert counts == [1, 2]
+    assert result.attempts == 2
+    assert [r["tag"] for r in origin_records(repo.origin)] == ["v1-rev1", "v1-rev2", "v1-rev3"]
+
+
+def test_append_gives_up_with_exit_5_when_every_attempt_loses(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    theirs = ledger_of(make_clone())
+    ours = Ledger(Git(repo.path), load_config(repo.path), sleep=lambda _: None, attempts=3)
+
+    def guard(state: LedgerState) -> list[Record]:
+        theirs.append(lambda s: [hold(f"v1-rev{s.count + 1}")], subject="theirs")
+        return [hold("v9-rev9")]
+
+    with pytest.raises(ConflictError) as caught:
+        ours.append(guard, subject="ours")
+    assert caught.value.exit_code == 5
+    assert "v9-rev9" not in {r["tag"] for r in origin_records(repo.origin)}
+
+
+def test_records_fill_bounded_chunks_in_order(repo: Clone, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger_module, "CHUNK", 3)
+    ledger = ledger_of(repo)
+    ledger.append(lambda s: [hold(f"v1-rev{i}") for i in range(1, 5)], subject="four at once")
+    for i in range(5, 8):
+        ledger.append(holding(f"v1-rev{i}"), subject="one")
+
+    names = git(repo.origin, "ls-tree", "--name-only", "refs/relorch/ledger:records").split()
+    assert names == ["000000.jsonl", "000001.jsonl", "000002.jsonl"]
+    assert [r["tag"] for r in origin_records(repo.origin)] == [f"v1-rev{i}" for i in range(1, 8)]
+    newest = [r.tag for r in ledger.records()]
+    assert newest == [f"v1-rev{i}" for i in range(7, 0, -1)]
+    assert [r.tag for r in history(ledger.git, load_config(repo.path), limit=2)] == [
+        "v1-rev7",
+        "v1-rev6",
+    ]
+
+
+def test_snapshot_equals_the_state_replayed_from_records(repo: Clone) -> None:
+    ledger = ledger_of(repo)
+    ledger.append(lambda s: [hold("v1-rev1"), hold("v1-rev2", env="production")], subject="a")
+    lift = new_record(
+        api="products",
+        env="staging",
+        action="unhold",
+        status="lifted",
+        now=NOW,
+        actor="tester",
+        tag="v1-rev1",
+    )
+    ledger.append(lambda s: [lift], subject="b")
+    replayed = replay(reversed(list(ledger.records())))
+    assert replayed.to_json() == origin_state(repo.origin)
+    assert ledger.read_state() == replayed
+
+
+def test_fresh_clone_fetches_only_the_ledger_tip(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    ledger = ledger_of(repo)
+    for i in range(3):
+        ledger.append(holding(f"v1-rev{i}"), subject="x")
+    fresh: Clone = make_clone()
+    state = ledger_of(fresh).read_state()
+    assert state.count == 3
+    assert fresh.git("rev-list", "--count", "refs/relorch/ledger") == "1"
+    ledger_of(fresh).append(lambda s: [hold("v1-rev9")], subject="from shallow")
+    assert git(repo.origin, "rev-list", "--count", "refs/relorch/ledger") == "4"
+
+
+def test_without_a_remote_the_ledger_is_a_local_ref(repo: Clone) -> None:
+    repo.git("remote", "remove", "origin")
+    ledger = ledger_of(repo)
+    ledger.append(lambda s: [hold("v1-rev1")], subject="local")
+    ledger.append(lambda s: [hold("v1-rev2")], subject="local")
+    assert repo.git("rev-list", "--count", "refs/relorch/ledger") == "2"
+    assert ledger.read_state().count == 2
+    assert "refs/relorch/ledger" not in repo.remote_refs()
+
+
+def test_ledger_ref_under_heads_or_tags_is_refused(repo: Clone) -> None:
+    repo.commit("config", {"relorch.toml": '[apis.products]\nledger_ref = "refs/heads/ledger"\n'})
+    g = Git(repo.path)
+    with pytest.raises(ConfigError):
+        Ledger(g, load_config(g.root))
+
+
+def test_a_foreign_ref_is_not_read_as_a_ledger(repo: Clone) -> None:
+    repo.git("push", "-q", "origin", "HEAD:refs/relorch/ledger")
+    with pytest.raises(GitError, match="is not a relorch ledger"):
+        ledger_of(repo).read_state()
+
+
+def test_current_revisions_maps_api_env_major_to_the_live_revision(repo: Clone) -> None:
+    live = [
+        new_record(
+            api="products",
+            env="staging",
+            action="deploy",
+            status=status,
+            now=NOW,
+            actor="t",
+            major=1,
+            revision=2,
+            tag="v1-rev2",
+            sha="a" * 40,
+        )
+        for status in ("started", "succeeded")
+    ]
+    ledger_of(repo).append(lambda s: live, subject="deploy")
+    g = Git(repo.path)
+    assert current_revisions(g, load_config(g.root)) == {("products", "staging", 1): 2}
+    assert read_state(g, load_config(g.root)).locks == {}
+
+
+def test_unknown_keys_from_newer_writers_survive_a_read(tmp_path: Path) -> None:
+    record = Record.from_line(
+        '{"id":"x","time":"t","api":"a","env":"e","action":"hold","status":"held","flavour":"new"}'
+    )
+    assert record.extra == {"flavour": "new"}
