@@ -14,10 +14,14 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from relorch.render.arm import API, POLICY, RELEASE, VERSION_SET, render_arm
+from tests.schemas import schema_dir
 from tests.render.test_render_world import config, model, spec_source
 
-# /work/main/tests/<this file> -> parents[2] is /work; the schemas live beside the project.
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "arm"
+ARM_FILES = (
+    "2019-04-01__deploymentTemplate.json",
+    "2024-05-01__Microsoft.ApiManagement.json",
+    "common__definitions.json",
+)
 APIM = "https://schema.management.azure.com/schemas/2024-05-01/Microsoft.ApiManagement.json"
 EMITTED = {
     VERSION_SET: "service_apiVersionSets",
@@ -29,7 +33,7 @@ RESOURCE_KEYS = {"apiVersion", "dependsOn", "name", "properties", "type"}
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    return json.loads((schema_dir("arm", *ARM_FILES) / name).read_text(encoding="utf-8"))
 
 
 @cache
