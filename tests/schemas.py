@@ -40,7 +40,5 @@ def schema_dir(folder: str, *files: str) -> Path:
     path = Path(root) / folder
     missing = [name for name in files if not (path / name).is_file()]
     if not path.is_dir() or missing:
-        pytest.skip(
-            f"{VARIABLE}={root} lacks {folder}/{', '.join(missing) or ''} — {source}"
-        )
+        pytest.skip(f"{VARIABLE}={root} lacks {folder}/{', '.join(missing) or ''} — {source}")
     return path

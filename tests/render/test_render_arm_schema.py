@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,8 +13,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from relorch.render.arm import API, POLICY, RELEASE, VERSION_SET, render_arm
-from tests.schemas import schema_dir
 from tests.render.test_render_world import config, model, spec_source
+from tests.schemas import schema_dir
 
 ARM_FILES = (
     "2019-04-01__deploymentTemplate.json",
