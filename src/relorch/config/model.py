@@ -93,6 +93,7 @@ class EnvironmentConfig:
     lock_timeout: Duration = Duration(seconds=2 * 3600)
     timeout: Duration = Duration(seconds=30 * 60)
     apim: dict[str, Any] = field(default_factory=dict)
+    checkout: tuple[str, ...] = ()  # the paths the deploy step needs; empty = the whole tree
 
 
 @dataclass(frozen=True)

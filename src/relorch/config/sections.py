@@ -162,6 +162,13 @@ def parse_environments(
                 f"{table.source}: environments.{name}.deploy is an empty argv",
                 hint="remove it for a record-only deploy, or list the program first",
             )
+        checkout = sub.strings("checkout", ()) or ()
+        bad = [p for p in checkout if not p.strip("/") or "\n" in p or p.startswith("!")]
+        if bad:
+            raise ConfigError(
+                f"{table.source}: environments.{name}.checkout: {bad[0]!r} is not a usable path",
+                hint='list the paths the deploy step needs, e.g. ["deploy/", "openapi.yaml"]',
+            )
         announce = sub.strings("announce", ()) or ()
         for channel in announce:
             if channel not in channels and channel != "console":
@@ -179,6 +186,7 @@ def parse_environments(
             lock_timeout=sub.duration("lock_timeout", Duration(seconds=7200)),
             timeout=sub.duration("timeout", Duration(seconds=1800)),
             apim=parse_apim(sub.table("apim"), partial=True),  # type: ignore[arg-type]
+            checkout=checkout,
         )
         sub.done()
     for env in envs.values():

@@ -170,7 +170,9 @@ class Executor:
         try:
             rendered.mkdir()
             self._render_into(rendered)
-            add_worktree(self.git, workdir, self.plan.target.sha)
+            env_config = self.config.environments.get(self.plan.env)
+            paths = env_config.checkout if env_config else ()
+            add_worktree(self.git, workdir, self.plan.target.sha, paths)
             argv = self.plan.argv(str(workdir), str(rendered))
             self.reporter.step("running " + " ".join(shlex.quote(a) for a in argv))
             env = {**os.environ, **self.plan.environment(str(workdir), str(rendered))}
