@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.jsondocs import check_output
+
 RELORCH = str(Path(sys.executable).parent / "relorch")
 DEFAULT_CONFIG = "[apis.products]\n"
 
@@ -34,8 +36,8 @@ def run_relorch(
     timeout: float = 120,
     input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """The installed `relorch` executable, the way CI runs it."""
-    return subprocess.run(
+    """The installed `relorch` executable, the way CI runs it (--json output validated)."""
+    proc = subprocess.run(
         [RELORCH, *args],
         cwd=cwd,
         capture_output=True,
@@ -45,6 +47,8 @@ def run_relorch(
         timeout=timeout,
         input=input,
     )
+    check_output(args, proc.stdout)
+    return proc
 
 
 def run_in_process(
@@ -71,6 +75,7 @@ def run_in_process(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    check_output(args, out.getvalue())
     return subprocess.CompletedProcess(["relorch", *args], code, out.getvalue(), err.getvalue())
 
 

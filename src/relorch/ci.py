@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,11 +78,13 @@ def _write_outputs(values: Mapping[str, object], summary: str | None) -> None:
                 out.write(f"RELORCH_{key.upper()}={mask(value).replace(chr(10), ' ')}\n")
 
 
-def annotate_error(message: str) -> None:
-    """A GitHub `::error::` annotation (on stdout, where the runner reads workflow commands)."""
+def annotate_error(message: str, *, json_out: bool = False) -> None:
+    """A GitHub `::error::` annotation: on stdout, unless stdout carries a --json document (the
+    runner reads workflow commands from stderr too)."""
     if os.environ.get("GITHUB_ACTIONS") == "true":
         text = mask(message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        print(f"::error title=relorch::{text}", flush=True)
+        print(f"::error title=relorch::{text}", file=sys.stderr if json_out else sys.stdout)
+        (sys.stderr if json_out else sys.stdout).flush()
 
 
 def _flat(value: object) -> str:

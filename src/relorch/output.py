@@ -6,16 +6,25 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any, TextIO
 
+from relorch.documents import document
 from relorch.masking import mask
+
+# Set by the CLI's --no-color for one invocation (a context variable, so in-process runs of
+# main() in tests do not leak it into each other).
+NO_COLOUR: ContextVar[bool] = ContextVar("relorch_no_colour", default=False)
+# Whether this invocation printed its JSON document: a command that reports and then fails
+# (diff finding a breaking change, exit 3) keeps stdout one document, without an error one.
+DOCUMENT_PRINTED: ContextVar[bool] = ContextVar("relorch_document_printed", default=False)
 
 _COLOURS = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
 
 def use_colour(stream: TextIO) -> bool:
     """Colours only on a TTY and only when NO_COLOR is unset (https://no-color.org)."""
-    if os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or NO_COLOUR.get():
         return False
     return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
 
@@ -86,8 +95,11 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[
     ]
 
 
-def emit_json(data: Any, stream: TextIO | None = None) -> None:
-    """Machine output: one JSON document on stdout, secrets masked."""
+def emit_json(kind: str, data: dict[str, Any], stream: TextIO | None = None) -> None:
+    """Machine output: one JSON document of a registered `kind` (relorch.documents) on stdout,
+    with its `schema` field, secrets masked."""
     out = stream or sys.stdout
-    out.write(mask(json.dumps(data, indent=2, sort_keys=True, default=str)) + "\n")
+    text = json.dumps(document(kind, data), indent=2, sort_keys=True, default=str)
+    out.write(mask(text) + "\n")
     out.flush()
+    DOCUMENT_PRINTED.set(True)

@@ -50,7 +50,7 @@ def test_hostile_config_values_and_tag_names_arrive_as_literal_arguments(
     assert call["env"]["RELORCH_TAG"] == tag
     assert origin_records(repo.origin)[-1]["tag"] == tag
     history = repo.relorch("history", "--json")
-    assert json.loads(history.stdout)[0]["tag"] == tag
+    assert json.loads(history.stdout)["records"][0]["tag"] == tag
 
 
 def test_unknown_placeholder_in_deploy_argv_is_a_config_error(repo: Clone) -> None:

@@ -80,12 +80,14 @@ def test_history_lists_records_newest_first_filtered_by_environment(repo: Clone)
     human = repo.relorch("history")
 
     assert everything.returncode == 0, everything.stderr
-    assert [(r["env"], r["action"], r["status"]) for r in json.loads(everything.stdout)] == [
+    assert [
+        (r["env"], r["action"], r["status"]) for r in json.loads(everything.stdout)["records"]
+    ] == [
         ("production", "hold", "held"),
         ("staging", "deploy", "succeeded"),
         ("staging", "deploy", "started"),
     ]
-    assert [r["status"] for r in json.loads(staging.stdout)] == ["succeeded"]
+    assert [r["status"] for r in json.loads(staging.stdout)["records"]] == ["succeeded"]
     assert human.stdout == ""
     lines = human.stderr.splitlines()
     assert lines[0].split() == ["time", "env", "api", "tag", "action", "status", "actor", "reason"]

@@ -100,6 +100,7 @@ def test_render_manifest_to_a_file_with_json_summary(two_majors: Clone) -> None:
     )
     assert written.returncode == 0, written.stderr
     assert json.loads(written.stdout) == {
+        "schema": "relorch-render/1",
         "kind": "manifest",
         "notes": [],
         "output": "out/manifest.json",

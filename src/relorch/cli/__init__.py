@@ -7,6 +7,8 @@ nothing imports it (the demo is handed `main`).
 
 from __future__ import annotations
 
+import contextvars
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -14,12 +16,23 @@ from typing import Any
 import typer
 
 from relorch import __version__
+from relorch.cli.common import (
+    NO_COLOR_HELP,
+    ChdirOpt,
+    ConfigOpt,
+    GlobalOptions,
+    JsonOpt,
+    NoColorOpt,
+    merge_no_color,
+)
+
+COMPLETE_VAR = "_RELORCH_COMPLETE"
 
 app = typer.Typer(
     name="relorch",
     help="Release orchestrator for HTTP APIs: majors in the URL, revisions inside a major.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # `relorch completion SHELL` prints the script instead
     pretty_exceptions_enable=False,  # never print locals (they can hold secrets)
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -34,59 +47,126 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    *,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    chdir: ChdirOpt = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    no_color: NoColorOpt = False,
 ) -> None:
-    """relorch: branch per past major, tag per revision, deploy a chosen tag, roll back."""
+    """relorch: branch per past major, tag per revision, deploy a chosen tag, roll back.
+
+    -C, --config, --json and --no-color work before the command and after it.
+    """
 
 
 def _register() -> None:
-    from relorch.cli import announce, deploy, diff, notify, release, render
+    from relorch.cli import announce, completion, deploy, diff, notify, release, render
 
-    for module in (release, deploy, render, announce, notify, diff):
+    for module in (release, deploy, render, announce, notify, diff, completion):
         module.register(app)
 
 
-def _click_exceptions() -> Any:
-    """click's exception classes: typer >= 0.20 vendors click as typer._click."""
+def _click() -> Any:
+    """click's modules: typer >= 0.20 vendors click as typer._click."""
     try:
-        from typer._click import exceptions
+        import typer._click as click
     except ImportError:  # older typer uses the click package itself
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
+        import click  # type: ignore[no-redef]
+    return click
+
+
+def _command() -> Any:
+    """The click group, every command taking --no-color even where it does not declare it."""
+    from typer.core import TyperOption
+
+    group = typer.main.get_command(app)
+    for command in group.commands.values():  # type: ignore[attr-defined]
+        if not any(param.name == "no_color" for param in command.params):
+            command.params.append(
+                TyperOption(
+                    param_decls=["--no-color"],
+                    is_flag=True,
+                    default=False,
+                    expose_value=False,
+                    callback=lambda ctx, _param, value: merge_no_color(ctx, value),
+                    help=NO_COLOR_HELP,
+                )
+            )
+    return group
+
+
+def _given(flag: str, args: Sequence[str]) -> bool:
+    """`flag` given anywhere before `--`: a usage error stops parsing before its callback."""
+    words = list(args)
+    return flag in words[: words.index("--") if "--" in words else None]
+
+
+def _wants_json(args: Sequence[str], options: GlobalOptions) -> bool:
+    return options.json or _given("--json", args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes `error:`/`hint:` and its exit code."""
-    click = _click_exceptions()
-
-    from relorch.errors import ExitCode, RelorchError
-    from relorch.output import Reporter
-
-    _register()
     args = list(sys.argv[1:] if argv is None else argv)
+    # A fresh context: --no-color's context variable lasts for this invocation only.
+    return contextvars.copy_context().run(_main, args)
+
+
+def _main(args: list[str]) -> int:
+    from relorch.errors import ExitCode, RelorchError
+    from relorch.output import NO_COLOUR
+
+    click = _click()
+    _register()
+    if os.environ.get(COMPLETE_VAR):
+        from typer._completion_classes import completion_init
+
+        completion_init()  # typer's bash/zsh/fish protocol (`relorch completion SHELL`)
+    options = GlobalOptions()
+
+    def fail(message: str, hint: str, code: int) -> int:
+        if _given("--no-color", args):
+            NO_COLOUR.set(True)
+        _report_error(message, hint, code, json_out=_wants_json(args, options))
+        return code
+
     try:
-        result = app(args=args, prog_name="relorch", standalone_mode=False)
+        result = _command().main(
+            args=args,
+            prog_name="relorch",
+            complete_var=COMPLETE_VAR,
+            standalone_mode=False,
+            obj=options,
+        )
     except RelorchError as exc:
         from relorch.ci import annotate_error
 
-        Reporter().error(exc.message, exc.hint)
-        annotate_error(exc.message)
-        return int(exc.exit_code)
-    except click.NoArgsIsHelpError as exc:
+        annotate_error(exc.message, json_out=_wants_json(args, options))
+        return fail(exc.message, exc.hint, int(exc.exit_code))
+    except click.exceptions.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
         return int(ExitCode.USAGE)
-    except click.UsageError as exc:
+    except click.exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "relorch"
-        Reporter().error(exc.format_message(), f"see `{command} --help`")
-        return int(ExitCode.USAGE)
+        return fail(exc.format_message(), f"see `{command} --help`", int(ExitCode.USAGE))
     except typer.Exit as exc:
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        Reporter().error("interrupted", "nothing was left half-written; run the command again")
-        return int(ExitCode.INTERRUPTED)
-    except click.ClickException as exc:
-        Reporter().error(exc.format_message())
-        return int(ExitCode.USAGE)
+        hint = "nothing was left half-written; run the command again"
+        return fail("interrupted", hint, int(ExitCode.INTERRUPTED))
+    except click.exceptions.ClickException as exc:
+        return fail(exc.format_message(), "", int(ExitCode.USAGE))
     return result if isinstance(result, int) else 0
+
+
+def _report_error(message: str, hint: str, code: int, *, json_out: bool) -> None:
+    """`error:`/`hint:` on stderr; with --json also a `relorch-error` document on stdout
+    (unless the command printed its own document before failing, as `diff` does)."""
+    from relorch.output import DOCUMENT_PRINTED, Reporter, emit_json
+
+    Reporter().error(message, hint)
+    if json_out and not DOCUMENT_PRINTED.get():
+        emit_json("error", {"error": message, "hint": hint or None, "exit_code": code})

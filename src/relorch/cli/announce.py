@@ -80,7 +80,7 @@ def announce_command(
     if dry_run:
         outgoing = channels.plan(config, names, event, now=utc_now())
         if json_out:
-            emit_json({"dry_run": True, "messages": [_planned(o) for o in outgoing]})
+            emit_json("announce", {"dry_run": True, "messages": [_planned(o) for o in outgoing]})
         else:
             for o in outgoing:
                 reporter.step(
@@ -93,7 +93,10 @@ def announce_command(
         return 0
     deliveries = channels.announce(config, names, event, reporter)
     if json_out:
-        emit_json({"announced": True, "deliveries": [d.as_dict() for d in deliveries]})
+        emit_json(
+            "announce",
+            {"dry_run": False, "announced": True, "deliveries": [d.as_dict() for d in deliveries]},
+        )
     return 0
 
 

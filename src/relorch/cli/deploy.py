@@ -118,7 +118,7 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
     _print_plan(reporter, plan, dry_run=dry_run)
     if dry_run:
         if json_out:
-            emit_json({**plan.to_json(), "dry_run": True})
+            emit_json("deploy-plan", {**plan.to_json(), "dry_run": True})
         return 0
     result = Executor(
         project.git,
@@ -132,7 +132,7 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
         {"tag": t.tag, "major": t.major, "revision": t.revision, "sha": t.sha, "deployed": True}
     )
     if json_out:
-        emit_json({**result.to_json(), "dry_run": False})
+        emit_json("deploy", {**result.to_json(), "dry_run": False})
     return 0
 
 
@@ -187,7 +187,7 @@ def history(
         project.config.environment(env)
     records = read_history(project.git, project.config, env=env, api=api, limit=limit)
     if json_out:
-        emit_json([r.to_json() for r in records])
+        emit_json("history", {"records": [r.to_json() for r in records]})
         return 0
     reporter = Reporter()
     if not records:
@@ -291,7 +291,7 @@ def _hold(
     if dry_run:
         reporter.line(f"would {action} {tag} in {env}" + (f": {reason}" if reason else ""))
         if json_out:
-            emit_json({**plan.to_json(), "dry_run": True})
+            emit_json("hold", {**plan.to_json(), "dry_run": True})
         return 0
     outcome = apply_hold(project.git, project.config, plan)
     if outcome.record is None and outcome.hold is not None:
@@ -305,7 +305,7 @@ def _hold(
     else:
         reporter.ok(f"lifted the hold on {tag} in {env}")
     if json_out:
-        emit_json({**outcome.to_json(), "dry_run": False})
+        emit_json("hold", {**outcome.to_json(), "dry_run": False})
     return 0
 
 

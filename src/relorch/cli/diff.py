@@ -37,7 +37,7 @@ def diff(
     project = load_project(chdir, config)
     report = diff_refs(project.git, project.config.api(api), base, head)
     if json_out:
-        emit_json(report.to_dict())
+        emit_json("diff", report.to_dict())
     show(Reporter(), report)
     if report.breaking:
         count = len(report.breaking)

@@ -79,5 +79,7 @@ def notify(
     if not due:
         reporter.line("no lifecycle notice is due")
     if json_out:
-        emit_json({"dry_run": dry_run, "channels": names, "sent": [n.as_dict() for n in sent]})
+        emit_json(
+            "notify", {"dry_run": dry_run, "channels": names, "sent": [n.as_dict() for n in sent]}
+        )
     return 0

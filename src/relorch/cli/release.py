@@ -75,13 +75,13 @@ def release(
         if nothing:
             reporter.line("hint: " + nothing[0].hint)
         if json_out:
-            emit_json({"released": False, "releases": [], "nothing_to_release": True})
+            emit_json("release", {"released": False, "releases": [], "nothing_to_release": True})
         return 4
     payload: dict[str, object] = {"releases": [r.as_dict() for r in results], "dry_run": dry_run}
     if len(results) == 1:
         payload.update(results[0].as_dict())
     if json_out:
-        emit_json(payload)
+        emit_json("release", payload)
     if not dry_run:
         first = results[0]
         write_outputs(
@@ -131,7 +131,7 @@ def plan(
     reporter = Reporter()
     report = next_releases(project.git, project.config, api=api, branch=branch)
     if json_out:
-        emit_json(report.as_dict())
+        emit_json("plan", report.as_dict())
     for entry in report.apis:
         reporter.line(entry.summary)
     for blocker in report.blockers:

@@ -114,7 +114,9 @@ def render(
         return 0
     write_atomically(target, rendered.text)
     if json_out:
-        emit_json({"kind": rendered.kind, "output": str(target), "notes": list(rendered.notes)})
+        emit_json(
+            "render", {"kind": rendered.kind, "output": str(target), "notes": list(rendered.notes)}
+        )
     reporter.ok(f"wrote {rendered.kind} to {target}")
     return 0
 

@@ -64,11 +64,12 @@ def status(
     holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
     if json_out:
         emit_json(
+            "status",
             {
                 "majors": [row.as_dict() for row in rows],
                 "locks": [lock.__dict__ for lock in locks],
                 "holds": [hold.__dict__ for hold in holds],
-            }
+            },
         )
     if not rows:
         reporter.line("no revision released yet; start with `relorch release --major`")
@@ -145,7 +146,7 @@ def init(
     path, text = write_starter(git, api=api, pyproject=pyproject, force=force, dry_run=dry_run)
     reporter = Reporter()
     if json_out:
-        emit_json({"path": str(path), "written": not dry_run, "config": text})
+        emit_json("init", {"path": str(path), "written": not dry_run, "config": text})
     elif dry_run:
         print(text, end="")
     if dry_run:

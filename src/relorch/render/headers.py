@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from relorch.documents import schema_id
 from relorch.errors import ConfigError
 from relorch.policy.support import CURRENT, SupportState
 from relorch.render.context import RenderModel, api_path
@@ -58,7 +59,7 @@ def headers_data(model: RenderModel) -> dict[str, Any]:
                     "headers": deprecation_headers(major.support, guide),
                 }
             )
-    return {"majors": entries}
+    return {"schema": schema_id("headers"), "majors": entries}
 
 
 def render_headers(model: RenderModel) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from relorch.documents import schema_id
 from relorch.render.context import (
     ApiModel,
     MajorModel,
@@ -17,7 +18,7 @@ from relorch.render.context import (
 )
 from relorch.render.headers import deprecation_headers
 
-MANIFEST_SCHEMA = "relorch-manifest/1"
+MANIFEST_SCHEMA = schema_id("manifest")
 
 
 def manifest_data(model: RenderModel, env: str | None = None) -> dict[str, Any]:
