@@ -91,3 +91,12 @@ def format_seconds(seconds: float) -> str:
         if amount:
             out.append(f"{amount}{unit}")
     return " ".join(out[:2])
+
+
+def duration_pattern() -> str:
+    """An ECMA/Python regex accepting exactly what parse_duration accepts (for JSON Schemas)."""
+    units = sorted(_UNITS, key=len, reverse=True)
+    # parse_duration lowercases first; JSON Schema patterns have no flags, so spell both cases.
+    either = "|".join("".join(f"[{c}{c.upper()}]" for c in unit) for unit in units)
+    part = rf"\s*\d{{1,6}}\s*(?:{either})\s*"
+    return rf"^(?:{part})+$"

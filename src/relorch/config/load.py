@@ -8,7 +8,7 @@ from typing import Any
 
 from relorch.config.model import Config, SupportConfig
 from relorch.config.sections import parse_apis, parse_channels, parse_environments
-from relorch.config.table import Table
+from relorch.config.table import Recorder, Table
 from relorch.durations import Duration
 from relorch.errors import ConfigError
 from relorch.versions import is_valid_refname
@@ -56,10 +56,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def parse_config(data: dict[str, Any], *, root: Path, source: Path | None = None) -> Config:
-    """Validate a config mapping and resolve it into a Config."""
+def parse_config(
+    data: dict[str, Any],
+    *,
+    root: Path,
+    source: Path | None = None,
+    recorder: Recorder | None = None,
+) -> Config:
+    """Validate a config mapping and resolve it into a Config (`recorder`: see config.schema)."""
     name = str(source) if source else "config"
-    top = Table(data, "", name)
+    top = Table(data, "", name, recorder=recorder)
     main_branch = top.text("main_branch")
     remote = top.text("remote", "origin") or "origin"
     ledger_ref = top.text("ledger_ref", "refs/relorch/ledger") or "refs/relorch/ledger"

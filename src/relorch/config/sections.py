@@ -38,13 +38,12 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
         )
     several = len(table.data) > 1
     apis: dict[str, ApiConfig] = {}
-    for name in sorted(table.data):
+    for name, sub in table.each(API_NAME, required=True):
         if not API_NAME.fullmatch(name):
             raise ConfigError(
                 f"{table.source}: API name {name!r} is not usable in tags and APIM names",
                 hint="use lowercase letters, digits, - and _ (e.g. products, order-api)",
             )
-        sub = table.table(name)
         tag_format = sub.text("tag_format", DEFAULT_TAG_FORMAT) or DEFAULT_TAG_FORMAT
         if tag_format == "semver":
             tag_format = SEMVER_TAG_FORMAT
@@ -111,8 +110,7 @@ def parse_apim(table: Table, *, partial: bool) -> ApimConfig | dict[str, object]
 def parse_channels(table: Table) -> dict[str, ChannelConfig]:
     """[channels.<name>]: kind plus the env variables that hold URL and secret."""
     channels: dict[str, ChannelConfig] = {}
-    for name in sorted(table.data):
-        sub = table.table(name)
+    for name, sub in table.each():
         kind = sub.choice("kind", CHANNEL_KINDS, "console")
         url_env, secret_env = sub.text("url_env"), sub.text("secret_env")
         for key, value in (("url_env", url_env), ("secret_env", secret_env)):
@@ -149,13 +147,12 @@ def parse_environments(
 ) -> dict[str, EnvironmentConfig]:
     """[environments.<name>]: deploy argv, promotion, announcements, windows and timeouts."""
     envs: dict[str, EnvironmentConfig] = {}
-    for name in sorted(table.data):
+    for name, sub in table.each(_ENV_NAME):
         if not _ENV_NAME.fullmatch(name):
             raise ConfigError(
                 f"{table.source}: environment name {name!r} is not usable",
                 hint="letters, digits, ., - and _",
             )
-        sub = table.table(name)
         deploy = sub.strings("deploy", None)
         if deploy is not None and not deploy:
             raise ConfigError(

@@ -2,21 +2,59 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from relorch.durations import Duration, parse_duration
 from relorch.errors import ConfigError
 
+TablePath = tuple[str, ...]  # a table's place in the config, "*" standing for any name
+
+
+class Recorder:
+    """What the loader reads, table by table: the source of the config's JSON Schema
+    (relorch.config.schema), so a key the loader reads is in the schema without a second list."""
+
+    def __init__(self) -> None:
+        self.tables: dict[TablePath, dict[str, Any]] = {}
+
+    def node(self, path: TablePath) -> dict[str, Any]:
+        """The record of one table: its keys, or the pattern of its names."""
+        return self.tables.setdefault(path, {"keys": {}, "names": None, "required": set()})
+
+    def key(self, path: TablePath, key: str, fragment: dict[str, Any]) -> None:
+        """`key` of the table at `path` holds values described by `fragment`."""
+        self.node(path)["keys"].setdefault(key, fragment)
+
 
 class Table:
     """One TOML table being validated: every read is typed, leftovers are unknown keys."""
 
-    def __init__(self, data: Any, where: str, source: str) -> None:
+    def __init__(
+        self,
+        data: Any,
+        where: str,
+        source: str,
+        *,
+        recorder: Recorder | None = None,
+        path: TablePath = (),
+    ) -> None:
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: {where} must be a table, got {kind_of(data)}")
         self.data = dict(data)
         self.where = where
         self.source = source
+        self.recorder = recorder
+        self.path = path
+        if recorder is not None:
+            recorder.node(path)
+
+    def _note(self, key: str, fragment: dict[str, Any], default: Any = None) -> None:
+        if self.recorder is not None:
+            if default is not None:
+                fragment = {**fragment, "default": default}
+            self.recorder.key(self.path, key, fragment)
 
     def _fail(self, key: str, expected: str, value: Any = None) -> ConfigError:
         got = f", got {kind_of(value)} {value!r}" if value is not None else ""
@@ -26,30 +64,36 @@ class Table:
         return f"{self.where}.{key}" if self.where else key
 
     def text(self, key: str, default: str | None = None) -> str | None:
+        self._note(key, {"type": "string"}, default)
         value = self.data.pop(key, default)
         if value is not None and not isinstance(value, str):
             raise self._fail(key, "a string", value)
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        self._note(key, {"enum": list(options)}, default)
         value = self.text(key, default)
         if value not in options:
             raise self._fail(key, "one of " + ", ".join(options), value)
         return value
 
     def integer(self, key: str, default: int, minimum: int = 0) -> int:
+        self._note(key, {"type": "integer", "minimum": minimum}, default)
         value = self.data.pop(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self._fail(key, f"a whole number >= {minimum}", value)
         return value
 
     def flag(self, key: str, default: bool) -> bool:
+        self._note(key, {"type": "boolean"}, default)
         value = self.data.pop(key, default)
         if not isinstance(value, bool):
             raise self._fail(key, "true or false", value)
         return value
 
     def strings(self, key: str, default: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        listed = None if default is None else list(default)
+        self._note(key, {"type": "array", "items": {"type": "string"}}, listed)
         value = self.data.pop(key, default)
         if value is None:
             return None
@@ -58,6 +102,8 @@ class Table:
         return tuple(value)
 
     def argv_lists(self, key: str) -> tuple[tuple[str, ...], ...]:
+        argv = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+        self._note(key, {"type": "array", "items": argv})
         value = self.data.pop(key, [])
         ok = isinstance(value, list) and all(
             isinstance(v, list) and v and all(isinstance(a, str) for a in v) for v in value
@@ -67,6 +113,7 @@ class Table:
         return tuple(tuple(v) for v in value)
 
     def duration(self, key: str, default: Duration) -> Duration:
+        self._note(key, {"$ref": "#/$defs/duration"}, str(default))
         value = self.data.pop(key, None)
         if value is None:
             return default
@@ -76,7 +123,32 @@ class Table:
             raise ConfigError(f"{self.source}: {self._key(key)} must be {exc}") from None
 
     def table(self, key: str) -> Table:
-        return Table(self.data.pop(key, {}), self._key(key), self.source)
+        """The sub-table `key` (empty when absent)."""
+        self._note(key, {"table": (*self.path, key)})
+        return self._child(key, (*self.path, key))
+
+    def each(
+        self, pattern: re.Pattern[str] | None = None, *, required: bool = False
+    ) -> Iterator[tuple[str, Table]]:
+        """The sub-tables of a table keyed by names ([apis.<name>]), sorted by name.
+
+        `pattern` and `required` (at least one) are what the loader checks itself; they are
+        recorded for the schema only.
+        """
+        if self.recorder is not None:
+            node = self.recorder.node(self.path)
+            node["names"] = {"pattern": pattern.pattern if pattern else None, "required": required}
+        for name in sorted(self.data):
+            yield name, self._child(name, (*self.path, "*"))
+
+    def _child(self, key: str, path: TablePath) -> Table:
+        return Table(
+            self.data.pop(key, {}),
+            self._key(key),
+            self.source,
+            recorder=self.recorder,
+            path=path,
+        )
 
     def done(self) -> None:
         if self.data:

@@ -1,0 +1,140 @@
+"""The JSON Schema of relorch.toml, generated from what the loader reads (never written by hand).
+
+`generate()` runs the loader (`load.parse_config`) on a probe config that reaches every table,
+with a `Recorder` noting each typed read (key, type, default, choices) and each table of names
+(`[apis.<name>]`); the schema is built from those notes, so a key added to the loader is in the
+schema once the committed file is regenerated:
+
+    python -m relorch.config.schema > src/relorch/schemas/relorch.toml.schema.json
+
+tests/config/test_config_schema.py fails, printing that command, while the two differ.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from relorch.config.load import parse_config
+from relorch.config.model import ApimConfig
+from relorch.config.table import Recorder, TablePath
+from relorch.durations import duration_pattern
+
+SCHEMA_FILE = "relorch.toml.schema.json"
+
+# What editors show when hovering a key. A key without an entry is still in the schema.
+DESCRIPTIONS: dict[str, str] = {
+    "main_branch": "Branch of the newest major (default: the remote's HEAD branch, else main).",
+    "remote": "The remote holding tags and the ledger; no such remote = local-only mode.",
+    "ledger_ref": "The ref of the deploy ledger, below refs/ (outside heads and tags).",
+    "apis": "The APIs of the repository, by name (lowercase letters, digits, - and _).",
+    "apis.*.tag_format": 'Revision tag template with {major} and {revision}; "semver" = '
+    '"v{major}.{revision}.0". "{api}/" is prefixed when there are several APIs.',
+    "apis.*.branch_format": "Release branch template with {major} (and {api} with several APIs).",
+    "apis.*.paths": "What belongs to this API: commits touching these paths are its changes.",
+    "apis.*.spec": "Path of the OpenAPI document: breaking-change gate and APIM import.",
+    "apis.*.checks": "Gates run before tagging: argv lists, never a shell string.",
+    "apis.*.apim": "How the API appears in Azure API Management (render arm).",
+    "support": "The support policy: how many past majors are kept and for how long.",
+    "support.previous_majors": "How many majors before the newest stay supported.",
+    "support.deprecation_period": "From a major's deprecation (its successor's release) "
+    "to its sunset.",
+    "support.reminder_before": "When the reminder notice goes out, before the sunset.",
+    "support.migration_guide": 'URL sent as Link: <url>; rel="deprecation" and in notices.',
+    "channels": "Where announcements go, by name.",
+    "channels.*.kind": "slack, teams, webhook, console (stderr) or file (JSON lines).",
+    "channels.*.url_env": "Name of the environment variable holding the webhook URL (a secret).",
+    "channels.*.secret_env": "webhook kind: variable holding the HMAC-SHA256 signing secret.",
+    "channels.*.path": "file kind: the JSON-lines file.",
+    "channels.*.template": "A Jinja template overriding the shipped message.",
+    "environments": "Deploy targets, by name (letters, digits, ., - and _).",
+    "environments.*.deploy": "The deploy step's argv; placeholders {api} {major} {revision} {tag}"
+    " {sha} {env} {workdir} {rendered}. Absent: record-only deploys.",
+    "environments.*.promote_from": "Only revisions that succeeded there may deploy here.",
+    "environments.*.announce": "Channels announcing deploys before they start "
+    '("console" always exists).',
+    "environments.*.notice": "The notice window after the announcement, for objections (holds).",
+    "environments.*.announce_failure": "block: a channel that cannot be reached stops the deploy.",
+    "environments.*.lock_timeout": "Age after which --break-lock may break a deploy lock.",
+    "environments.*.timeout": "The deploy step is killed after this long.",
+    "environments.*.checkout": "Paths the deploy step needs (sparse worktree); empty = everything.",
+    "environments.*.apim": "Per-environment overrides of [apis.*.apim].",
+}
+
+
+def _probe() -> dict[str, Any]:
+    """A valid config reaching every table (an environment's apim reads only keys present)."""
+    apim: dict[str, Any] = {}
+    for field in fields(ApimConfig):
+        value = getattr(ApimConfig(), field.name)
+        apim[field.name] = (
+            "x" if value is None else list(value) if isinstance(value, tuple) else value
+        )
+    return {
+        "apis": {"probe": {}},
+        "support": {},
+        "channels": {"probe": {"kind": "console"}},
+        "environments": {"probe": {"apim": apim}},
+    }
+
+
+def generate() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of relorch.toml."""
+    recorder = Recorder()
+    parse_config(_probe(), root=Path("."), recorder=recorder)
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "relorch.toml",
+        "description": "relorch's configuration (also [tool.relorch] in pyproject.toml). "
+        "Unknown keys are errors.",
+        **_table(recorder, ()),
+        "$defs": {
+            "duration": {
+                "type": "string",
+                "pattern": duration_pattern(),
+                "description": 'A duration: "90s", "15m", "2h", "1h 30m", "4 weeks", "6 months".',
+            }
+        },
+    }
+    return schema
+
+
+def _table(recorder: Recorder, path: TablePath) -> dict[str, Any]:
+    node = recorder.tables[path]
+    names = node["names"]
+    if names is not None:
+        out: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": _table(recorder, (*path, "*")),
+        }
+        if names["pattern"]:
+            out["propertyNames"] = {"pattern": f"^(?:{names['pattern']})$"}
+        if names["required"]:
+            out["minProperties"] = 1
+        return out
+    properties, required = {}, []
+    for key, fragment in sorted(node["keys"].items()):
+        sub_path = fragment.get("table")
+        value = dict(_table(recorder, sub_path)) if sub_path else dict(fragment)
+        description = DESCRIPTIONS.get(".".join((*path, key)))
+        if description:
+            value = {"description": description, **value}
+        properties[key] = value
+        if sub_path and (recorder.tables[sub_path]["names"] or {}).get("required"):
+            required.append(key)
+    out = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    return out
+
+
+def render() -> str:
+    """The committed file's text."""
+    return json.dumps(generate(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
