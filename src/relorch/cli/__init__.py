@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -108,6 +111,41 @@ def _wants_json(args: Sequence[str], options: GlobalOptions) -> bool:
     return options.json or _given("--json", args)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT), SIGTERM (what CI sends to cancel a job) or SIGHUP: all unwind alike."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.signal_name = signal.Signals(signum).name
+
+
+@contextmanager
+def _signals_as_interrupt(seen: list[Interrupted]) -> Iterator[None]:
+    """For the whole command, SIGINT, SIGTERM and SIGHUP unwind like Ctrl-C: every `finally`,
+    every cleanup (a git process group ended, a local tag removed, a deploy recorded) runs.
+    `seen` keeps the interrupt: typer turns it into a silent exit status 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        seen.append(Interrupted(signum))
+        raise seen[-1]
+
+    wanted = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    # A signal ignored when relorch started (nohup, a background job) stays ignored.
+    previous = {
+        sig: signal.signal(sig, interrupt)
+        for sig in wanted
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; every expected failure becomes `error:`/`hint:` and its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -133,14 +171,16 @@ def _main(args: list[str]) -> int:
         _report_error(message, hint, code, json_out=_wants_json(args, options))
         return code
 
+    seen: list[Interrupted] = []
     try:
-        result = _command().main(
-            args=args,
-            prog_name="relorch",
-            complete_var=COMPLETE_VAR,
-            standalone_mode=False,
-            obj=options,
-        )
+        with _signals_as_interrupt(seen):
+            result = _command().main(
+                args=args,
+                prog_name="relorch",
+                complete_var=COMPLETE_VAR,
+                standalone_mode=False,
+                obj=options,
+            )
     except RelorchError as exc:
         from relorch.ci import annotate_error
 
@@ -154,11 +194,17 @@ def _main(args: list[str]) -> int:
         return fail(exc.format_message(), f"see `{command} --help`", int(ExitCode.USAGE))
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        hint = "nothing was left half-written; run the command again"
-        return fail("interrupted", hint, int(ExitCode.INTERRUPTED))
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        seen.append(exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT))
     except click.exceptions.ClickException as exc:
         return fail(exc.format_message(), "", int(ExitCode.USAGE))
+    if seen:  # typer turns an interrupt into a silent exit status 130: say what happened
+        how = "" if seen[0].signal_name == "SIGINT" else f" by {seen[0].signal_name}"
+        hint = (
+            "nothing was left half-written (a started deploy is recorded as failed); "
+            "run the command again"
+        )
+        return fail(f"interrupted{how}", hint, int(ExitCode.INTERRUPTED))
     return result if isinstance(result, int) else 0
 
 

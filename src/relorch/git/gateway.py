@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,52 +61,24 @@ def _spawn(
     """Run git and reap it, whatever happens: (status, stdout, stderr), output parsed in C locale.
 
     One trailing newline is stripped from both streams (as callers always expected); `strip`
-    False keeps stdout exact (file contents).
+    False keeps stdout exact (file contents). The process group handling is `git.process`.
     """
+    from relorch.git.process import run_git
+
     full_env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **(env or {})}
     try:
-        proc = subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # our own group: we decide when it ends, and reap it
-        )
+        done = run_git(["git", *args], cwd=cwd, env=full_env, timeout=timeout)
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH", hint="install git") from None
-    try:
-        raw_out, raw_err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _end_group(proc)
-        words = " ".join(a for a in args[:2] if not a.startswith("-"))
+    if done.status is None:
         raise GitError(
-            f"git {mask(words)} did not finish within {timeout:.0f} s",
+            f"git {mask(_words(args))} did not finish within {timeout or 0:.0f} s",
             hint="check the network and the remote, then run the command again",
-        ) from None
-    except BaseException:  # KeyboardInterrupt, or SystemExit from a SIGTERM handler
-        _end_group(proc)
-        raise
-    out = raw_out.decode("utf-8", "replace")
-    err = raw_err.decode("utf-8", "replace")
+        )
+    out, err = done.out, done.err
     if strip and out.endswith("\n"):
         out = out[:-1]
-    if err.endswith("\n"):
-        err = err[:-1]
-    return proc.returncode, out, err
-
-
-def _end_group(proc: subprocess.Popen[bytes]) -> None:
-    """Stop git and anything it started (ssh, remote helpers), then reap it."""
-    for sig, grace in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    return done.status, out, err.removesuffix("\n")
 
 
 class Tag(NamedTuple):
@@ -219,9 +188,7 @@ class Git:
 
     @staticmethod
     def _error(args: Sequence[str], text: str) -> GitError:
-        words = " ".join(a for a in args[:3] if not a.startswith("-"))
-        detail = mask(text.strip().splitlines()[-1] if text.strip() else "no output")
-        return GitError(f"git {mask(words)} failed: {detail}")
+        return GitError(f"git {mask(_words(args))} failed: {mask(_reason(text))}")
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -418,3 +385,21 @@ class Git:
     def fetch(self, remote: str, refspecs: Sequence[str]) -> None:
         """Fetch explicit refspecs from `remote`."""
         self.run("fetch", "--quiet", "--no-tags", remote, *refspecs, network=True)
+
+
+def _words(args: Sequence[str]) -> str:
+    return " ".join(a for a in args[:3] if not a.startswith("-"))
+
+
+def _reason(text: str) -> str:
+    """git's own reason: its `fatal:`/`error:` line, not the advice that follows it.
+
+    A remote that is gone says "fatal: '…' does not appear to be a git repository", then
+    "fatal: Could not read from remote repository.", then advice ending "and the repository
+    exists."; the first cause is the one that says what is wrong.
+    """
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    causes = [line for line in lines if line.startswith(("fatal:", "error:", "! ["))]
+    return causes[0] if causes else lines[-1]

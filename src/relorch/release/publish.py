@@ -107,7 +107,14 @@ def publish(
         git.create_tag(plan.tag, plan.sha, plan.notes)
         if plan.remote is None:
             return result_of(plan)
-        outcome = git.push(plan.remote, plan.refspecs)
+        try:
+            outcome = git.push(plan.remote, plan.refspecs)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM from a cancelled CI job) or git failed: like a
+            # rejected push, no local tag is left that the remote may lack. If the push landed
+            # anyway, the next run fetches the remote's tag (reconcile_tags).
+            git.delete_tag(plan.tag)
+            raise
         if outcome.ok:
             # An identical tag object (same commit, tagger, second and notes) made by a parallel
             # job is "up to date" on the remote: that job released it, not this one.
