@@ -129,11 +129,31 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
     ).run()
     t = plan.target
     write_outputs(
-        {"tag": t.tag, "major": t.major, "revision": t.revision, "sha": t.sha, "deployed": True}
+        {
+            "tag": t.tag,
+            "major": t.major,
+            "revision": t.revision,
+            "sha": t.sha,
+            "deployed": True,
+            "env": plan.env,
+            "action": plan.action,
+        },
+        summary=_summary(plan),
     )
     if json_out:
         emit_json("deploy", {**result.to_json(), "dry_run": False})
     return 0
+
+
+def _summary(plan: DeployPlan) -> str:
+    """The CI step summary (Markdown) of a deploy or rollback that succeeded."""
+    t = plan.target
+    verb = "rolled back to" if plan.action == "rollback" else "deployed"
+    before = f"`{plan.live.tag}`" if plan.live else "nothing"
+    return (
+        f"- {t.api}: {verb} `{t.tag}` (`{t.sha[:12]}`) in **{plan.env}**; "
+        f"live before: {before}"
+    )
 
 
 def _announcer(project: Project, reporter: Reporter) -> Announcer:
