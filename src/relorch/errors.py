@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes are public API (SPEC §11)."""
+    """Exit codes are public API (README: Exit codes)."""
 
     OK = 0
     OPERATIONAL = 1

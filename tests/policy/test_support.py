@@ -1,4 +1,4 @@
-"""Support policy (SPEC §8): deprecation, sunset and reminder dates; retirement; deploy refusal."""
+"""Support policy: deprecation, sunset and reminder dates; retirement; deploy refusal."""
 
 from __future__ import annotations
 

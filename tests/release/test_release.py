@@ -1,4 +1,4 @@
-"""release --revision / --major: the rules of SPEC §3, through the executable and in-process."""
+"""release --revision / --major: the release rules, through the executable and in-process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""release refuses bad states with error:/hint:, the SPEC §11 code, and writes nothing."""
+"""release refuses bad states with error:/hint:, the documented exit code, and writes nothing."""
 
 from __future__ import annotations
 

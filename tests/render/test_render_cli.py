@@ -25,8 +25,8 @@ migration_guide = "https://developer.example.net/migrate"
 
 [environments.staging]
 """
-SPEC_V1 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '1.1'\npaths: {}\n"
-SPEC_V2 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '2.1'\npaths: {}\n"
+OPENAPI_V1 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '1.1'\npaths: {}\n"
+OPENAPI_V2 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '2.1'\npaths: {}\n"
 
 
 def tag(clone: Clone, name: str, date: str) -> None:
@@ -56,14 +56,14 @@ def two_majors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clone]:
             patch.setenv(key, "2026-01-15T10:00:00Z")
         for key in ("GITHUB_ACTIONS", "GITLAB_CI", "CI", "RELORCH_ACTOR", "RELORCH_RUN_URL"):
             patch.delenv(key, raising=False)
-        clone = make_origin(root, CONFIG, {"openapi.yaml": SPEC_V1})
+        clone = make_origin(root, CONFIG, {"openapi.yaml": OPENAPI_V1})
         tag(clone, "v1-rev1", "2026-01-15T10:00:00Z")
         clone.push("HEAD:refs/heads/release/v1")
         # v1 is deployed while it is the newest major: by the wall clock, v1's sunset
         # (v2-rev1's date + 6 months) has passed, and deploy refuses a retired major.
         deployed = clone.relorch("deploy", "v1@rev1", "--env", "staging")
         assert deployed.returncode == 0, deployed.stderr
-        clone.commit("feat!: v2", {"openapi.yaml": SPEC_V2})
+        clone.commit("feat!: v2", {"openapi.yaml": OPENAPI_V2})
         clone.push("HEAD:refs/heads/main")
         tag(clone, "v2-rev1", "2026-02-01T09:00:00Z")
         deployed = clone.relorch("deploy", "v2@rev1", "--env", "staging")
@@ -77,8 +77,8 @@ def test_render_arm_from_the_ledger_and_the_tags(two_majors: Clone) -> None:
     document = json.loads(first.stdout)
     assert schema_errors(document) == [] and unknown_properties(document) == []
     resources = {r["name"]: r for r in document["resources"]}
-    assert resources["apim-test/products-v1"]["properties"]["value"] == SPEC_V1
-    assert resources["apim-test/products-v2"]["properties"]["value"] == SPEC_V2
+    assert resources["apim-test/products-v1"]["properties"]["value"] == OPENAPI_V1
+    assert resources["apim-test/products-v2"]["properties"]["value"] == OPENAPI_V2
     assert "apim-test/products-v1/policy" in resources  # v1 is deprecated by v2-rev1
     again = two_majors.relorch("render", "arm", "--env", "staging", "--now", "2026-03-01")
     assert again.stdout == first.stdout

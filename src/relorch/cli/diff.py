@@ -1,4 +1,4 @@
-"""CLI: `relorch diff BASE HEAD`, the OpenAPI breaking-change report (SPEC §7)."""
+"""CLI: `relorch diff BASE HEAD`, the OpenAPI breaking-change report."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ class ApiConfig:
 
 @dataclass(frozen=True)
 class SupportConfig:
-    """[support]: the deprecation policy (SPEC §8)."""
+    """[support]: the deprecation policy."""
 
     previous_majors: int = 1
     deprecation_period: Duration = Duration(months=6)

@@ -1,4 +1,4 @@
-"""Deploying, rolling back and holding revisions (SPEC §4).
+"""Deploying, rolling back and holding revisions.
 
 Owns `targets` (which revision a REF means, and whether it may deploy), `plan` (the immutable
 deploy plan), `executor` (announce, notice window, holds, lock, step, ledger), `steps` (running

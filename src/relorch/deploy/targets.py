@@ -109,7 +109,7 @@ def _pick(ref: Ref, major: MajorInfo, api: ApiConfig, env: str | None, state: Le
 
 
 def check_deployable(git: Git, config: Config, info: RevisionInfo, major: MajorInfo) -> None:
-    """SPEC §4: the tag is annotated and reachable from the release line of its major."""
+    """The tag is annotated and reachable from the release line of its major."""
     if not info.annotated:
         raise PreconditionError(
             f"tag {info.tag} is a lightweight tag, not an annotated release tag",

@@ -1,4 +1,4 @@
-"""The breaking-change gate (SPEC §7): read OpenAPI documents, classify changes, gate releases.
+"""The breaking-change gate: read OpenAPI documents, classify changes, gate releases.
 
 Owns loading documents from git (`load`), their model (`model`, `schema`, `jsontypes`),
 the comparison rules (`compare`, `constraints`, `choices`, `findings`) and the release check

@@ -1,4 +1,4 @@
-"""The breaking-change gate: compare an API's OpenAPI document at two revisions (SPEC §7)."""
+"""The breaking-change gate: compare an API's OpenAPI document at two revisions."""
 
 from __future__ import annotations
 

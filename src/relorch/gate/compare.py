@@ -1,4 +1,4 @@
-"""The classifier: every change between two OpenAPI documents, breaking or not (SPEC §7)."""
+"""The classifier: every change between two OpenAPI documents, breaking or not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deploy ledger kept in git (SPEC §5): records, the state they add up to, the store.
+"""The deploy ledger kept in git: records, the state they add up to, the store.
 
 Owns `records` (one JSON object per event), `state` (what the records say is live, held,
 locked) and `store` (compare-and-swap appends on the ledger ref). May import: errors, masking,

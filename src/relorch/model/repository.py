@@ -23,7 +23,7 @@ def remote_of(git: Git, config: Config) -> Remote:
 
 
 def main_branch(git: Git, config: Config) -> str:
-    """config main_branch, else the remote's HEAD branch, else "main" (SPEC §10)."""
+    """config main_branch, else the remote's HEAD branch, else "main" (README: Configuration)."""
     if config.main_branch:
         return config.main_branch
     return git.remote_head_branch(config.remote) or "main"

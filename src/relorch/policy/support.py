@@ -1,4 +1,4 @@
-"""The support policy (SPEC §8): per major, current / deprecated / retired, and the dates."""
+"""The support policy: per major, current / deprecated / retired, and the dates."""
 
 from __future__ import annotations
 

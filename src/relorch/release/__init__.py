@@ -1,4 +1,4 @@
-"""Releasing revisions and majors (SPEC §3).
+"""Releasing revisions and majors.
 
 Owns `plan` (the immutable plan `relorch release` applies), `publish` (applies it: tag and
 atomic push, with retries), `notes` (release notes from commit subjects) and `forecast` (the

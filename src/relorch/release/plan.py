@@ -1,4 +1,4 @@
-"""Planning a release: read the remote, check the rules of SPEC §3, compute the next tag."""
+"""Planning a release: read the remote, check the release rules, compute the next tag."""
 
 from __future__ import annotations
 
@@ -287,7 +287,7 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
 
 
 def _breaking_gate(git: Git, api: ApiConfig, last_tag: str, base: str, head: str) -> None:
-    """SPEC §7: a revision must not break the API's OpenAPI document; that needs a new major."""
+    """A revision must not break the API's OpenAPI document; that needs a new major."""
     if api.spec is None:
         return
     from relorch.gate.check import diff_refs
