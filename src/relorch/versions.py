@@ -143,7 +143,7 @@ def check_template(template: str, *, needs: Iterable[str], what: str) -> str | N
 
 
 def parse_ref(text: str, schemes: Mapping[str, TagScheme]) -> Ref:
-    """Parse a REF (README: Deploying) or a full tag name of one of `schemes`; UsageError otherwise."""
+    """Parse a REF (v2, v2@rev4, v2@current) or a full tag name of `schemes`; UsageError else."""
     if not isinstance(text, str):
         raise UsageError("REF must be text", hint=REF_GRAMMAR)
     match = _REF.fullmatch(text) if len(text) <= 200 else None

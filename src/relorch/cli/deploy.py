@@ -150,10 +150,7 @@ def _summary(plan: DeployPlan) -> str:
     t = plan.target
     verb = "rolled back to" if plan.action == "rollback" else "deployed"
     before = f"`{plan.live.tag}`" if plan.live else "nothing"
-    return (
-        f"- {t.api}: {verb} `{t.tag}` (`{t.sha[:12]}`) in **{plan.env}**; "
-        f"live before: {before}"
-    )
+    return f"- {t.api}: {verb} `{t.tag}` (`{t.sha[:12]}`) in **{plan.env}**; live before: {before}"
 
 
 def _announcer(project: Project, reporter: Reporter) -> Announcer:
