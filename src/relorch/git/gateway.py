@@ -125,6 +125,7 @@ class Git:
     def __init__(self, root: Path) -> None:
         _scrub_environment()
         self.root = root
+        self._common: Path | None = None
         if not (root / ".git").exists():
             status, out, _ = _spawn(["rev-parse", "--is-bare-repository"], cwd=root)
             if status != 0 or out != "false":
@@ -258,7 +259,14 @@ class Git:
         return RemoteRefs(heads=head_map, tags=tags)
 
     def local_tags(self, globs: Iterable[str]) -> list[Tag]:
-        """Local tags matching the globs, with the commit each points at and its date."""
+        """Local tags matching the globs, with the commit each points at and its date (parsed
+        tags are cached in .git/relorch/, keyed by their object ids: see tagcache)."""
+        from relorch.git.tagcache import cached_tags
+
+        return cached_tags(self, [f"refs/tags/{g}" for g in globs], self._read_tags)
+
+    def _read_tags(self, patterns: Sequence[str]) -> list[Tag]:
+        """Tags matching the ref patterns, each tag object read for its date and subject."""
         fmt = "%00".join(
             (
                 "%(refname:lstrip=2)",
@@ -269,7 +277,7 @@ class Git:
                 "%(contents:subject)",
             )
         )
-        out = self.run("for-each-ref", f"--format={fmt}", *[f"refs/tags/{g}" for g in globs])
+        out = self.run("for-each-ref", f"--format={fmt}", *patterns)
         tags = []
         for line in out.splitlines():
             parts = line.split("\0")
@@ -279,6 +287,50 @@ class Git:
             when = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
             tags.append(Tag(name, peeled or obj, kind == "tag", when, subject))
         return tags
+
+    def ref_ids(self, patterns: Sequence[str]) -> dict[str, str]:
+        """refname -> object id of the local refs matching `patterns` (no object is read)."""
+        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", *patterns)
+        ids: dict[str, str] = {}
+        for line in out.splitlines():
+            oid, _, ref = line.partition(" ")
+            ids[ref] = oid
+        return ids
+
+    def remote_ref_ids(self, remote: str, patterns: Sequence[str]) -> dict[str, str]:
+        """refname -> object id on `remote` for the refs matching `patterns` (one round trip;
+        peeled `^{}` lines are left out: object ids compare with local `ref_ids`)."""
+        out = self.run("ls-remote", remote, *patterns, network=True)
+        ids: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _, ref = line.partition("\t")
+            if ref and not ref.endswith("^{}"):
+                ids[ref] = sha
+        return ids
+
+    def batch_reader(self) -> subprocess.Popen[bytes]:
+        """A `git cat-file --batch` process for reading many objects (the caller ends it)."""
+        return subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            env={**os.environ, "LC_ALL": "C"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def common_dir(self) -> Path:
+        """The repository's shared .git directory (the same for every worktree)."""
+        if self._common is None:
+            dot_git = self.root / ".git"
+            if dot_git.is_dir():
+                self._common = dot_git
+            else:
+                self._common = Path(
+                    self.run("rev-parse", "--path-format=absolute", "--git-common-dir")
+                )
+        return self._common
 
     def last_local_tag(self, glob: str) -> str | None:
         """The local tag matching `glob` that sorts last by name: a cheap hint, not an answer

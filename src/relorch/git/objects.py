@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import io
+import contextlib
+import hashlib
+import os
 import random
+import subprocess
+import tempfile
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
-
-if TYPE_CHECKING:
-    import git as gitpython
 
 ZERO_SHA = "0" * 40
 TREE_MODE = "40000"
@@ -45,16 +46,18 @@ class CommitInfo:
 
 
 class ObjectStore:
-    """Blobs, trees and commits read and written in-process through GitPython's object database.
+    """Blobs, trees and commits read and written for the ledger, without a checkout.
 
-    Writes are loose objects (no process per object); reads go through one long-lived
-    `git cat-file --batch`, so `close()` (or `with`) must end it.
+    Reads go through one long-lived `git cat-file --batch` (started on the first read), so
+    `close()` (or `with`) must end it; writes are loose objects written in-process the way git
+    writes them (zlib, then a rename into place), so appending a record starts no process per
+    object.
     """
 
     def __init__(self, git: Git) -> None:
-        import git as gitpython
-
-        self._repo: gitpython.Repo = gitpython.Repo(git.root)
+        self._git = git
+        self._objects = git.common_dir() / "objects"
+        self._batch: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ObjectStore:
         return self
@@ -65,19 +68,44 @@ class ObjectStore:
         self.close()
 
     def close(self) -> None:
-        """End the helper processes GitPython started."""
-        self._repo.close()
+        """End the `cat-file --batch` helper, if one was started."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            with contextlib.suppress(OSError):
+                assert batch.stdin is not None
+                batch.stdin.close()
+            try:
+                batch.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                batch.kill()
+                batch.wait()
+            if batch.stdout is not None:
+                batch.stdout.close()
+
+    def _reader(self) -> subprocess.Popen[bytes]:
+        if self._batch is None:
+            self._batch = self._git.batch_reader()
+        return self._batch
 
     def _read(self, sha: str, expected: bytes) -> bytes:
+        if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
+            raise GitError(f"cannot read git object {sha!r}: not an object id")
+        batch = self._reader()
+        assert batch.stdin is not None and batch.stdout is not None
         try:
-            stream = self._repo.odb.stream(bytes.fromhex(sha))
-        except (ValueError, OSError) as exc:
+            batch.stdin.write(sha.encode() + b"\n")
+            batch.stdin.flush()
+            header = batch.stdout.readline().split()
+            if len(header) != 3:
+                raise GitError(f"cannot read git object {sha}: it does not exist here")
+            kind, size = header[1], int(header[2])
+            data = batch.stdout.read(size + 1)[:size]  # the content, then a newline
+        except (OSError, ValueError) as exc:
             raise GitError(f"cannot read git object {sha}: {exc}") from None
-        if stream.type != expected:
-            raise GitError(
-                f"git object {sha} is a {stream.type.decode()}, not a {expected.decode()}"
-            )
-        data: bytes = stream.read()
+        if len(data) != size:
+            raise GitError(f"cannot read git object {sha}: git cat-file ended early")
+        if kind != expected:
+            raise GitError(f"git object {sha} is a {kind.decode()}, not a {expected.decode()}")
         return data
 
     def read_blob(self, sha: str) -> bytes:
@@ -113,12 +141,31 @@ class ObjectStore:
         return CommitInfo(sha, tree, tuple(parents), message)
 
     def _store(self, kind: bytes, data: bytes) -> str:
-        # gitdb (GitPython's object layer) ships no type information.
-        from gitdb import IStream  # type: ignore[import-untyped]
-
-        stored = self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data)))
-        hexsha: bytes = stored.hexsha
-        return hexsha.decode()
+        """Write a loose object as git does: deflate `<kind> <size>\\0<data>`, write a temporary
+        file in the objects directory, rename it into place (an object that exists is kept)."""
+        raw = kind + b" " + str(len(data)).encode() + b"\0" + data
+        sha = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+        target = self._objects / sha[:2] / sha[2:]
+        if target.exists():
+            return sha
+        try:
+            target.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=self._objects)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(zlib.compress(raw, 1))
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise GitError(
+                f"cannot write to the git object store {self._objects}: {exc.strerror}",
+                hint="check free disk space and the permissions of .git/objects",
+            ) from None
+        return sha
 
     def write_blob(self, data: bytes) -> str:
         """Store a blob; its id."""

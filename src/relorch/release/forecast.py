@@ -9,7 +9,14 @@ from relorch.config import Config
 from relorch.errors import NothingToRelease, PreconditionError
 from relorch.git.gateway import Git
 from relorch.model.repository import main_branch, remote_of
-from relorch.release.plan import ReleasePlan, Situation, _sync_state, apis_on_branch, plan_release
+from relorch.release.plan import (
+    ReleasePlan,
+    Situation,
+    _sync_state,
+    apis_on_branch,
+    plan_release,
+    remote_tag_globs,
+)
 
 # The branch a PR/MR build targets, then the branch a push build runs on.
 _CI_BRANCH_VARIABLES = (
@@ -89,14 +96,17 @@ def next_releases(git: Git, config: Config, *, api: str | None, branch: str | No
         blockers.append("the working tree has uncommitted changes to tracked files")
     remote = remote_of(git, config)
     refs = None
+    narrowed: dict[str, int] = {}
     if remote.present:
-        globs = sorted({a.scheme.tag_glob() for a in config.apis.values()})
+        narrowed, globs = remote_tag_globs(git, config, line, main)
         refs = git.ls_remote(remote.name, [line], globs)
         try:
             _sync_state(git, refs, line, head, remote.name)
         except PreconditionError as exc:
             blockers.append(exc.message)
-    situation = Situation(line, head, main, remote.name if remote.present else None, refs, False)
+    situation = Situation(
+        line, head, main, remote.name if remote.present else None, refs, False, narrowed
+    )
     report = PlanReport(branch=line, head=head, blockers=blockers)
     for api_config in apis_on_branch(config, line, main, api):
         try:

@@ -80,7 +80,17 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
     remote = remote_of(git, config)
     if not remote.present:
         return Situation(current, head, main, None, None, False)
-    narrowed = _narrowing(git, config, current, main)
+    narrowed, globs = remote_tag_globs(git, config, current, main)
+    refs = git.ls_remote(remote.name, [current], globs)
+    ahead = _sync_state(git, refs, current, head, remote.name)
+    return Situation(current, head, main, remote.name, refs, ahead, narrowed)
+
+
+def remote_tag_globs(
+    git: Git, config: Config, branch: str, main: str
+) -> tuple[dict[str, int], list[str]]:
+    """The majors guessed per API (see _narrowing) and the remote tag globs to list for them."""
+    narrowed = _narrowing(git, config, branch, main)
     globs = sorted(
         {
             glob
@@ -95,9 +105,7 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
             )
         }
     )
-    refs = git.ls_remote(remote.name, [current], globs)
-    ahead = _sync_state(git, refs, current, head, remote.name)
-    return Situation(current, head, main, remote.name, refs, ahead, narrowed)
+    return narrowed, globs
 
 
 def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, int]:

@@ -1,0 +1,136 @@
+"""Read commands ask the remote what changed and fetch only that; parsed tags are cached.
+
+The git calls are counted by a logging `git` first on PATH (it runs the real git), so the
+number of processes per command cannot creep back unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.gitrepo import Clone, clone_of, run_relorch
+
+WRAPPER = """#!/bin/sh
+printf 'CALL %s\\n' "$*" >> "$COUNTED_GIT_LOG"
+exec {git} "$@"
+"""
+
+
+@pytest.fixture
+def counted(tmp_path: Path) -> dict[str, str]:
+    """Environment for a relorch run whose git calls are logged to tmp_path/calls."""
+    real = shutil.which("git")
+    assert real is not None
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    wrapper = bindir / "git"
+    wrapper.write_text(WRAPPER.format(git=real))
+    wrapper.chmod(0o755)
+    return {
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "COUNTED_GIT_LOG": str(tmp_path / "calls"),
+    }
+
+
+def calls(env: dict[str, str]) -> list[str]:
+    log = Path(env["COUNTED_GIT_LOG"])
+    lines = log.read_text().splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return [line[5:] for line in lines if line.startswith("CALL ")]  # a -m message spans lines
+
+
+def released(repo: Clone, count: int = 3) -> Clone:
+    for number in range(1, count + 1):
+        repo.commit(f"feat: change {number}")
+        repo.push("HEAD:main")
+        repo.tag(f"v1-rev{number}")
+    return repo
+
+
+def test_status_with_nothing_changed_fetches_nothing(repo: Clone, counted: dict[str, str]) -> None:
+    released(repo)
+    assert run_relorch(repo.path, "status", env=counted).returncode == 0
+    calls(counted)
+    result = run_relorch(repo.path, "status", env=counted)
+    assert result.returncode == 0, result.stderr
+    made = calls(counted)
+    assert not [c for c in made if c.startswith("fetch")]
+    assert len([c for c in made if c.startswith("ls-remote")]) <= 2  # tags and the ledger
+    assert 3 <= len(made) <= 8, made
+
+
+def test_status_fetches_only_the_new_tag_another_clone_pushed(
+    repo: Clone, tmp_path: Path, counted: dict[str, str]
+) -> None:
+    released(repo)
+    other = clone_of(repo, tmp_path, "other")
+    assert run_relorch(other.path, "status").returncode == 0
+    repo.commit("feat: change 4")
+    repo.push("HEAD:main")
+    repo.tag("v1-rev4")
+    result = run_relorch(other.path, "status", "--json", env=counted)
+    assert result.returncode == 0, result.stderr
+    assert "v1-rev4" in result.stdout
+    fetches = [c for c in calls(counted) if c.startswith("fetch")]
+    assert len(fetches) == 1
+    assert "refs/tags/v1-rev4:refs/tags/v1-rev4" in fetches[0]
+    assert "v1-rev3" not in fetches[0]
+
+
+def test_a_branch_deleted_on_the_remote_is_pruned(repo: Clone, tmp_path: Path) -> None:
+    released(repo, 1)
+    repo.push("HEAD:refs/heads/release/v9")
+    other = clone_of(repo, tmp_path, "other")
+    assert "origin/release/v9" in other.git("branch", "-r")
+    repo.push(":refs/heads/release/v9")
+    assert run_relorch(other.path, "status").returncode == 0
+    assert "origin/release/v9" not in other.git("branch", "-r")
+
+
+def test_tag_cache_is_rebuilt_when_corrupt_and_follows_a_moved_tag(repo: Clone) -> None:
+    released(repo, 2)
+    first = run_relorch(repo.path, "status", "--json")
+    assert first.returncode == 0
+    caches = list((repo.path / ".git" / "relorch").glob("tags-*.marshal"))
+    assert len(caches) == 1
+    caches[0].write_bytes(b"\x00garbage")
+    assert run_relorch(repo.path, "status", "--json").stdout == first.stdout
+    # a tag re-made on another commit (same name, new object) is read again, not served stale
+    repo.commit("feat: change 3")
+    repo.push("HEAD:main")
+    repo.git("push", "--quiet", "origin", ":refs/tags/v1-rev2")
+    repo.git("tag", "-d", "v1-rev2")
+    repo.tag("v1-rev2")
+    head = repo.head()
+    result = run_relorch(repo.path, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    assert head[:7] in result.stdout or head in result.stdout
+
+
+def test_release_starts_a_bounded_number_of_git_processes(
+    repo: Clone, counted: dict[str, str]
+) -> None:
+    released(repo, 2)
+    repo.commit("feat: change 3")
+    repo.push("HEAD:main")
+    result = run_relorch(repo.path, "release", "--revision", env=counted)
+    assert result.returncode == 0, result.stderr
+    made = calls(counted)
+    assert 4 <= len(made) <= 10, made
+    assert not [c for c in made if c == "version"]  # no library probing git's version
+
+
+def test_plan_lists_only_the_tags_of_the_major_it_needs(
+    repo: Clone, counted: dict[str, str]
+) -> None:
+    released(repo, 2)
+    repo.commit("feat: change 3")
+    repo.push("HEAD:main")
+    result = run_relorch(repo.path, "plan", env=counted)
+    assert result.returncode == 0, result.stderr
+    listings = [c for c in calls(counted) if c.startswith("ls-remote")]
+    assert listings and all("v*-rev*" not in c for c in listings), listings
