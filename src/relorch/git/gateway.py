@@ -7,10 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from relorch.errors import GitError, PreconditionError
 from relorch.masking import mask
+
+if TYPE_CHECKING:
+    import subprocess
 
 NETWORK_TIMEOUT = 300.0
 # Variables a hook or an outer git leaks into our environment that would point our git calls at
@@ -310,15 +313,9 @@ class Git:
 
     def batch_reader(self) -> subprocess.Popen[bytes]:
         """A `git cat-file --batch` process for reading many objects (the caller ends it)."""
-        return subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=self.root,
-            env={**os.environ, "LC_ALL": "C"},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        from relorch.git.process import start_batch
+
+        return start_batch(self.root)
 
     def common_dir(self) -> Path:
         """The repository's shared .git directory (the same for every worktree)."""

@@ -100,3 +100,17 @@ def _exited(pid: int) -> bool:
 
 def _decode(raw: bytes | None) -> str:
     return (raw or b"").decode("utf-8", "replace")
+
+
+def start_batch(cwd: Path) -> subprocess.Popen[bytes]:
+    """A long-lived `git cat-file --batch` in its own group (its user closes stdin and reaps
+    it; git ends on end of input)."""
+    return subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=cwd,
+        env={**os.environ, "LC_ALL": "C"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
