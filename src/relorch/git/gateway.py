@@ -262,11 +262,47 @@ class Git:
         return RemoteRefs(heads=head_map, tags=tags)
 
     def local_tags(self, globs: Iterable[str]) -> list[Tag]:
-        """Local tags matching the globs, with the commit each points at and its date (parsed
-        tags are cached in .git/relorch/, keyed by their object ids: see tagcache)."""
-        from relorch.git.tagcache import cached_tags
+        """Local tags matching the globs, with the commit each points at and its date.
 
-        return cached_tags(self, [f"refs/tags/{g}" for g in globs], self._read_tags)
+        Parsed tags are cached (git/tagcache.py) by the object id each tag ref has, which
+        for-each-ref lists without reading a tag object; only new or moved tags are read.
+        """
+        from relorch.git import tagcache
+
+        patterns = [f"refs/tags/{g}" for g in globs]
+        listing = self.ref_ids(patterns)
+        path = tagcache.cache_file(self.common_dir(), patterns)
+        cached = tagcache.load(path)
+        tags: list[Tag] = []
+        missing: list[str] = []
+        for ref, oid in listing.items():
+            entry = cached.get(ref[10:])
+            if entry is None or entry[0] != oid:
+                missing.append(ref)
+                continue
+            stamp = entry[3]
+            when = datetime.fromtimestamp(stamp, UTC) if stamp is not None else None
+            tags.append(Tag(ref[10:], entry[1], entry[2], when, entry[4]))
+        if missing:
+            # a few tags are cheaper to read by name; many, by the patterns at once
+            fresh = self._read_tags(missing if len(missing) <= 256 else patterns)
+            have = {t.name for t in tags}
+            tags.extend(t for t in fresh if t.name not in have and f"refs/tags/{t.name}" in listing)
+        if missing or len(cached) != len(listing):
+            tagcache.store(
+                path,
+                {
+                    t.name: (
+                        listing[f"refs/tags/{t.name}"],
+                        t.sha,
+                        t.annotated,
+                        t.date.timestamp() if t.date is not None else None,
+                        t.subject,
+                    )
+                    for t in tags
+                },
+            )
+        return tags
 
     def _read_tags(self, patterns: Sequence[str]) -> list[Tag]:
         """Tags matching the ref patterns, each tag object read for its date and subject."""
