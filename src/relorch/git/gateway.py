@@ -244,7 +244,12 @@ class Git:
 
     def ls_remote(self, remote: str, heads: Iterable[str], tag_globs: Iterable[str]) -> RemoteRefs:
         """One round trip: the named branch heads and the tags matching the globs."""
-        patterns = [f"refs/heads/{h}" for h in heads] + [f"refs/tags/{g}" for g in tag_globs]
+        # ls-remote matches each pattern against the whole name it prints, so a glob that ends
+        # in a literal (`v*.*.0`) never matches the peeled line `refs/tags/v1.2.0^{}`: without
+        # the peeled pattern an annotated tag would be compared by its tag-object id.
+        patterns = [f"refs/heads/{h}" for h in heads]
+        for glob in tag_globs:
+            patterns += [f"refs/tags/{glob}", f"refs/tags/{glob}^{{}}"]
         out = self.run("ls-remote", remote, *patterns, network=True)
         head_map: dict[str, str] = {}
         raw: dict[str, str] = {}
