@@ -77,7 +77,11 @@ def release(
         if json_out:
             emit_json("release", {"released": False, "releases": [], "nothing_to_release": True})
         return 4
-    payload: dict[str, object] = {"releases": [r.as_dict() for r in results], "dry_run": dry_run}
+    payload: dict[str, object] = {
+        "releases": [r.as_dict() for r in results],
+        "released": any(r.released for r in results),  # several APIs: whether any was tagged
+        "dry_run": dry_run,
+    }
     if len(results) == 1:
         payload.update(results[0].as_dict())
     if json_out:
