@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,3 +228,44 @@ def test_unknown_keys_from_newer_writers_survive_a_read(tmp_path: Path) -> None:
         '{"id":"x","time":"t","api":"a","env":"e","action":"hold","status":"held","flavour":"new"}'
     )
     assert record.extra == {"flavour": "new"}
+
+
+def test_a_snapshot_from_an_older_relorch_is_rebuilt_from_the_records(repo: Clone) -> None:
+    ledger = ledger_of(repo)
+    common = {"api": "products", "env": "production", "now": NOW, "actor": "t", "major": 1}
+    started = new_record(action="deploy", status="started", revision=1, tag="v1-rev1", **common)  # type: ignore[arg-type]
+    done = new_record(
+        action="deploy",
+        status="succeeded",
+        revision=1,
+        tag="v1-rev1",
+        lock=started.id,
+        **common,  # type: ignore[arg-type]
+    )
+    tip = ledger.append(lambda s: [started, done], subject="deploy").tip
+    assert tip is not None
+    # Rewrite the tip as a format-1 relorch wrote it: no first_live, no previews.
+    old = {k: v for k, v in origin_state(repo.origin).items() if k in FORMAT_1_KEYS}
+    old["format"] = 1
+    blob = piped(repo.path, json.dumps(old), "hash-object", "-w", "--stdin")
+    records_tree = git(repo.path, "rev-parse", f"{tip}:records")
+    listing = f"100644 blob {blob}\tstate.json\n040000 tree {records_tree}\trecords\n"
+    tree = piped(repo.path, listing, "mktree")
+    commit = git(repo.path, "commit-tree", tree, "-p", tip, "-m", "format 1")
+    git(repo.path, "push", "-q", "origin", f"{commit}:refs/relorch/ledger")
+
+    state = ledger_of(repo).read_state()
+    assert state.first_live_at("products", "production", 1) == NOW
+    assert state == replay([started, done])
+
+
+def piped(cwd: Path, text: str, *args: str) -> str:
+    """Plain git with `text` on its standard input."""
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, input=text, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+FORMAT_1_KEYS = {"count", "live", "succeeded", "rolled_back", "locks", "holds", "notices"}

@@ -11,7 +11,15 @@ import pytest
 
 from relorch.errors import ConfigError, ExitCode, PreconditionError
 from relorch.render.arm import API, POLICY, RELEASE, VERSION_SET, literal, render_arm, spec_format
-from tests.render.test_render_world import CONFIG, CURRENT, config, model, sha, spec_source
+from tests.render.test_render_world import (
+    CONFIG,
+    CURRENT,
+    config,
+    model,
+    sha,
+    spec_source,
+    world_ledger,
+)
 
 LOCKED = (
     "displayName",
@@ -307,3 +315,45 @@ def test_spec_format_follows_the_file_name_then_the_content() -> None:
     assert spec_format("api.json", "openapi: 3.0.0") == "openapi+json"
     assert spec_format("api.yaml", ' {"openapi": "3.0.0"}') == "openapi+json"
     assert spec_format("api.yml", "openapi: 3.0.0") == "openapi"
+
+
+def test_a_preview_is_a_non_current_revision_with_no_release() -> None:
+    document, _ = arm("production", state=world_ledger())
+    resources = by_name(document)
+    preview = resources["apim-prod/products-v2;rev=3"]
+    assert preview["type"] == API
+    assert preview["properties"]["apiRevision"] == "3"
+    assert preview["properties"]["sourceApiId"] == (
+        "[resourceId('Microsoft.ApiManagement/service/apis', 'apim-prod', 'products-v2')]"
+    )
+    assert "in preview in production" in preview["properties"]["apiRevisionDescription"]
+    releases = [r for r in document["resources"] if r["type"] == RELEASE]
+    assert [r["name"] for r in releases if "products-v2" in r["name"]] == [
+        "apim-prod/products-v2/products-v2-rev2"
+    ]
+    root = resources["apim-prod/products-v2"]["properties"]
+    assert root["apiRevision"] == "2"
+    # Locked properties stay identical on the preview, as APIM requires of revisions.
+    for key in LOCKED:
+        assert preview["properties"].get(key) == root.get(key)
+
+
+def test_previews_are_kept_beside_keep_revisions_below_the_current_one() -> None:
+    document, _ = arm("production", state=world_ledger())
+    names = [r["name"] for r in document["resources"] if r["type"] == API]
+    assert [n for n in names if n.startswith("apim-prod/products-v2")] == [
+        "apim-prod/products-v2",
+        "apim-prod/products-v2;rev=1",
+        "apim-prod/products-v2;rev=3",
+    ]
+
+
+def test_a_preview_made_current_gets_the_release_and_no_preview_copy() -> None:
+    state = world_ledger(
+        ("deploy", "products", "production", 2, 3, datetime(2026, 3, 9, tzinfo=UTC))
+    )
+    document, _ = arm("production", state=state)
+    names = [r["name"] for r in document["resources"]]
+    assert "apim-prod/products-v2/products-v2-rev3" in names
+    assert "apim-prod/products-v2;rev=2" in names
+    assert "apim-prod/products-v2;rev=3" not in names

@@ -13,7 +13,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from relorch.render.arm import API, POLICY, RELEASE, VERSION_SET, render_arm
-from tests.render.test_render_world import config, model, spec_source
+from tests.render.test_render_world import config, model, spec_source, world_ledger
 from tests.schemas import schema_dir
 
 ARM_FILES = (
@@ -121,6 +121,13 @@ def test_arm_template_validates_against_the_vendored_schemas(env: str) -> None:
 @pytest.mark.parametrize("env", ["production", "staging"])
 def test_arm_properties_are_all_known_to_the_apim_sdk_models(env: str) -> None:
     assert unknown_properties(_arm(env)) == []
+
+
+def test_arm_template_with_a_preview_is_schema_and_sdk_valid() -> None:
+    document = _arm("production", state=world_ledger())
+    assert any(r["name"] == "apim-prod/products-v2;rev=3" for r in document["resources"])
+    assert schema_errors(document) == []
+    assert unknown_properties(document) == []
 
 
 def test_schema_check_catches_a_wrong_resource_type() -> None:

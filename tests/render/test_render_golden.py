@@ -14,13 +14,19 @@ from relorch.render.headers import render_headers
 from relorch.render.manifest import manifest_data, render_manifest
 from relorch.render.usertemplate import render_template
 from tests.render.test_render_template import NGINX
-from tests.render.test_render_world import check_golden, config, model, spec_source
+from tests.render.test_render_world import check_golden, config, model, spec_source, world_ledger
 
 
 @pytest.mark.parametrize("env", ["production", "staging"])
 def test_arm_matches_golden(env: str) -> None:
     cfg = config()
     check_golden(f"arm/{env}.json", render_arm(model(cfg), env, spec_source(cfg)).text)
+
+
+def test_arm_with_a_preview_matches_golden() -> None:
+    cfg = config()
+    arm = render_arm(model(cfg, state=world_ledger()), "production", spec_source(cfg))
+    check_golden("arm/production-preview.json", arm.text)
 
 
 def test_manifest_matches_golden() -> None:

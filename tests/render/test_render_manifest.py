@@ -11,7 +11,7 @@ from relorch.config import ApiConfig, ApimConfig
 from relorch.errors import ConfigError
 from relorch.render.context import public_url
 from relorch.render.manifest import manifest_data, render_manifest
-from tests.render.test_render_world import config, model
+from tests.render.test_render_world import CONFIG, NOW, config, model, world_ledger
 
 
 def major(document: dict[str, Any], api: str, number: int) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def test_manifest_support_state_and_dates() -> None:
         "reminder_at": "2026-04-30T09:30:00Z",
         "retired_at": None,
         "reason": None,
+        "released_at": "2025-03-03T10:00:00Z",
     }
     assert v1["headers"]["Deprecation"] == "@1764322200"
 
@@ -126,3 +127,47 @@ def test_manifest_of_an_api_without_releases_has_no_majors() -> None:
     apis = {"fresh": {}}
     document = manifest_data(model(config(apis=apis, environments={}), current={}))
     assert document["apis"][0]["majors"] == [] and document["environments"] == []
+
+
+def test_manifest_lists_previews_with_their_rev_urls() -> None:
+    state = world_ledger()
+    v2 = major(manifest_data(model(state=state)), "products", 2)
+    production = v2["environments"]["production"]
+    assert production["current"] == 2
+    assert production["url"] == "https://api.example.net/catalog/v2"
+    assert production["previews"] == [
+        {
+            "revision": 3,
+            "tag": "products/v2-rev3",
+            "sha": production["previews"][0]["sha"],
+            "since": "2026-03-05T09:00:00Z",
+            "url": "https://api.example.net/catalog/v2;rev=3",
+            "request_headers": {},
+        }
+    ]
+    assert v2["environments"]["staging"]["previews"] == []
+
+
+def test_a_preview_made_current_is_listed_as_current_not_as_preview() -> None:
+    state = world_ledger(("deploy", "products", "production", 2, 3, NOW))
+    v2 = major(manifest_data(model(state=state)), "products", 2)
+    assert v2["environments"]["production"]["current"] == 3
+    assert v2["environments"]["production"]["previews"] == []
+
+
+def test_without_gateway_url_apim_urls_use_the_services_default_gateway() -> None:
+    api = ApiConfig("products", "v{major}-rev{revision}", "release/v{major}")
+    apim = ApimConfig(service="apim-prod", path="catalog")
+    url = public_url(api, apim, 2, 5)
+    assert url is not None and url.url == "https://apim-prod.azure-api.net/catalog/v2;rev=5"
+    assert public_url(api, ApimConfig(path="catalog"), 2) is None
+
+
+def test_manifest_urls_without_gateway_url_come_from_the_environments_service() -> None:
+    products = json.loads(json.dumps(CONFIG["apis"]["products"]))
+    del products["apim"]["gateway_url"]
+    cfg = config(
+        apis={"products": products}, environments={"production": {"apim": {"service": "apim-prod"}}}
+    )
+    v2 = major(manifest_data(model(cfg)), "products", 2)
+    assert v2["environments"]["production"]["url"] == "https://apim-prod.azure-api.net/catalog/v2"

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from relorch.config import Config, parse_config
+from relorch.ledger.records import new_record
+from relorch.ledger.state import LedgerState, replay
 from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo
 from relorch.render.context import RenderModel, build_model
 
@@ -159,11 +161,46 @@ def model(
     current: dict[tuple[str, str, int], int] | None = None,
     now: datetime = NOW,
     dates: dict[tuple[str, int, int], datetime] | None = None,
+    state: LedgerState | None = None,
 ) -> RenderModel:
-    """The render model of the world."""
+    """The render model of the world (with the ledger's `state`: its previews and lifecycle)."""
     cfg = cfg or config()
     histories = {name: history(cfg, name, dates) for name in cfg.apis}
-    return build_model(cfg, histories, CURRENT if current is None else current, now)
+    if state is not None and current is None:
+        current = {key: live.revision for key, live in state.live.items()}
+    return build_model(cfg, histories, CURRENT if current is None else current, now, state=state)
+
+
+def ledger(*steps: tuple[str, str, str, int, int, datetime]) -> LedgerState:
+    """A ledger of succeeded steps: (action, api, env, major, revision, when)."""
+    records = []
+    for action, name, env, major, revision, when in steps:
+        tag = config().apis[name].scheme.tag(major, revision)
+        common: dict[str, Any] = {
+            "api": name,
+            "env": env,
+            "action": action,
+            "actor": "ann",
+            "major": major,
+            "revision": revision,
+            "tag": tag,
+            "sha": sha(tag),
+            "now": when,
+        }
+        started = new_record(status="started", **common)
+        records += [started, new_record(status="succeeded", lock=started.id, **common)]
+    return replay(records)
+
+
+def world_ledger(*more: tuple[str, str, str, int, int, datetime]) -> LedgerState:
+    """CURRENT as a ledger, plus products v2-rev3 in preview in production since 2026-03-05,
+    then the `more` steps."""
+    early = datetime(2026, 1, 1, tzinfo=UTC)
+    steps = [("deploy", api, env, major, rev, early) for (api, env, major), rev in CURRENT.items()]
+    steps.append(
+        ("preview", "products", "production", 2, 3, datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
+    )
+    return ledger(*steps, *more)
 
 
 def check_golden(name: str, text: str) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, OptionalEnvOpt, Project, load_project
-
-if TYPE_CHECKING:
-    from relorch.render.context import Current
+from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, OptionalEnvOpt, load_project
 
 
 def register(app: typer.Typer) -> None:
@@ -71,6 +68,7 @@ def render(
 ) -> int:
     """Versioning config: ARM template for API Management, manifest, headers, or your template."""
     from relorch.errors import RelorchError, UsageError
+    from relorch.ledger.store import read_state
     from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
     from relorch.render import BUILTIN
@@ -90,8 +88,10 @@ def render(
             sync_tags(project.git, project.config)
         except RelorchError as exc:
             reporter.warn(f"rendering from local tags only: {exc.message}")
+    state = read_state(project.git, project.config)
+    current = {key: live.revision for key, live in state.live.items()}
     model = build_model(
-        project.config, histories(project.git, project.config), _current(project), moment
+        project.config, histories(project.git, project.config), current, moment, state=state
     )
     template = None if what in BUILTIN else _relative(Path(what), chdir)
     rendered = render_document(
@@ -119,13 +119,6 @@ def render(
         )
     reporter.ok(f"wrote {rendered.kind} to {target}")
     return 0
-
-
-def _current(project: Project) -> Current:
-    """(api, env, major) -> current revision, from the deploy ledger."""
-    from relorch.ledger.store import current_revisions
-
-    return current_revisions(project.git, project.config)
 
 
 def _parse_now(text: str | None) -> datetime:

@@ -58,7 +58,11 @@ def status(
     state = _ledger(project, reporter, fetch=not no_fetch)
     current = {} if state is None else {k: v.revision for k, v in state.live.items()}
     rows = major_rows(
-        project.config, histories(project.git, project.config), current=current, envs=envs
+        project.config,
+        histories(project.git, project.config),
+        current=current,
+        envs=envs,
+        state=state,
     )
     locks = [] if state is None else [v for v in state.locks.values() if not env or v.env == env]
     holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
@@ -74,11 +78,16 @@ def status(
     if not rows:
         reporter.line("no revision released yet; start with `relorch release --major`")
         return 0
-    headers = ["api", "major", "line", "latest", "released", "support", "sunset", *envs]
+    headers = ["api", "major", "line", "latest", "released", "support", "sunset", *envs, "preview"]
     table = []
     for row in rows:
         latest = row.semver if semver else row.latest_tag
         live = [_live(row.major, row.live.get(e), semver) for e in envs]
+        previews = [
+            _live(row.major, rev, semver) + ("" if env else f"@{e}")
+            for e in envs
+            for rev in row.previews.get(e, [])
+        ]
         table.append(
             [
                 row.api,
@@ -89,6 +98,7 @@ def status(
                 row.support,
                 row.sunset_at.date().isoformat() if row.sunset_at else "-",
                 *live,
+                " ".join(previews) or "-",
             ]
         )
     reporter.table(headers, table)

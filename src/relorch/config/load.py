@@ -76,15 +76,22 @@ def parse_config(
         raise ConfigError(f"{name}: ledger_ref must be a ref below refs/, got {ledger_ref!r}")
     apis = parse_apis(top.table("apis"))
     support_table = top.table("support")
+    explicit_live_env = "live_env" in support_table.data
     support = SupportConfig(
         previous_majors=support_table.integer("previous_majors", 1),
         deprecation_period=support_table.duration("deprecation_period", Duration(months=6)),
         reminder_before=support_table.duration("reminder_before", Duration(seconds=28 * 86400)),
         migration_guide=support_table.text("migration_guide"),
+        live_env=support_table.text("live_env", "production") or "production",
     )
     support_table.done()
     channels = parse_channels(top.table("channels"))
     environments = parse_environments(top.table("environments"), channels)
+    if explicit_live_env and environments and support.live_env not in environments:
+        raise ConfigError(
+            f"{name}: support.live_env names unknown environment {support.live_env!r}",
+            hint="environments: " + ", ".join(sorted(environments)),
+        )
     top.done()
     return Config(
         root=root,

@@ -19,6 +19,8 @@ from relorch.versions import (
 )
 
 CHANNEL_KINDS = ("slack", "teams", "webhook", "console", "file")
+# promote_from = "preview": only a revision that succeeded as a preview in the same environment.
+PROMOTE_FROM_PREVIEW = "preview"
 SCHEMES = ("Segment", "Header", "Query")
 
 
@@ -66,6 +68,8 @@ class SupportConfig:
     deprecation_period: Duration = Duration(months=6)
     reminder_before: Duration = Duration(seconds=4 * 7 * 86400)
     migration_guide: str | None = None
+    # The environment whose first deploy of a major releases it to consumers.
+    live_env: str = "production"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class EnvironmentConfig:
     deploy: tuple[str, ...] | None = None
     promote_from: str | None = None
     announce: tuple[str, ...] = ()
+    announce_previews: bool = True
     notice: Duration = Duration()
     announce_failure: str = "block"
     lock_timeout: Duration = Duration(seconds=2 * 3600)
@@ -130,6 +135,12 @@ class Config:
             raise ConfigError(f"no environment named {name!r}", hint=f"environments: {known}")
         return self.environments[name]
 
+    def live_environment(self) -> str | None:
+        """[support] live_env when it is a configured environment; None: majors are released
+        when tagged (a repository that deploys nowhere has only its tags to go by)."""
+        live = self.support.live_env
+        return live if live in self.environments else None
+
     def apim_for(self, api: ApiConfig, env: str | None) -> ApimConfig:
         """The API's APIM settings with the environment's overrides applied."""
         if env is None or env not in self.environments:
@@ -144,6 +155,7 @@ __all__ = [
     "DEFAULT_BRANCH_FORMAT",
     "DEFAULT_TAG_FORMAT",
     "MULTI_BRANCH_FORMAT",
+    "PROMOTE_FROM_PREVIEW",
     "SCHEMES",
     "SEMVER_TAG_FORMAT",
     "check_template",

@@ -44,6 +44,8 @@ DESCRIPTIONS: dict[str, str] = {
     "to its sunset.",
     "support.reminder_before": "When the reminder notice goes out, before the sunset.",
     "support.migration_guide": 'URL sent as Link: <url>; rel="deprecation" and in notices.',
+    "support.live_env": "The environment whose first deploy of a major releases it to "
+    "consumers and starts its predecessor's deprecation (default production).",
     "channels": "Where announcements go, by name.",
     "channels.*.kind": "slack, teams, webhook, console (stderr) or file (JSON lines).",
     "channels.*.url_env": "Name of the environment variable holding the webhook URL (a secret).",
@@ -53,7 +55,10 @@ DESCRIPTIONS: dict[str, str] = {
     "environments": "Deploy targets, by name (letters, digits, ., - and _).",
     "environments.*.deploy": "The deploy step's argv; placeholders {api} {major} {revision} {tag}"
     " {sha} {env} {workdir} {rendered}. Absent: record-only deploys.",
-    "environments.*.promote_from": "Only revisions that succeeded there may deploy here.",
+    "environments.*.promote_from": "Only revisions that succeeded there may deploy here; "
+    '"preview": only revisions previewed here first.',
+    "environments.*.announce_previews": "false: previews (deploy --preview) and their "
+    "withdrawals are not announced.",
     "environments.*.announce": "Channels announcing deploys before they start "
     '("console" always exists).',
     "environments.*.notice": "The notice window after the announcement, for objections (holds).",

@@ -7,6 +7,7 @@ import re
 from relorch.config.model import (
     APIM_KEYS,
     CHANNEL_KINDS,
+    PROMOTE_FROM_PREVIEW,
     SCHEMES,
     ApiConfig,
     ApimConfig,
@@ -178,6 +179,7 @@ def parse_environments(
             deploy=deploy,
             promote_from=sub.text("promote_from"),
             announce=announce,
+            announce_previews=sub.flag("announce_previews", True),
             notice=sub.duration("notice", Duration()),
             announce_failure=sub.choice("announce_failure", ("block", "warn"), "block"),
             lock_timeout=sub.duration("lock_timeout", Duration(seconds=7200)),
@@ -187,6 +189,15 @@ def parse_environments(
         )
         sub.done()
     for env in envs.values():
+        if env.promote_from == PROMOTE_FROM_PREVIEW and PROMOTE_FROM_PREVIEW in envs:
+            raise ConfigError(
+                f"{table.source}: environments.{env.name}.promote_from = "
+                f"{PROMOTE_FROM_PREVIEW!r} is ambiguous: an environment has that name",
+                hint=f"rename the environment {PROMOTE_FROM_PREVIEW!r}; promote_from = "
+                f"{PROMOTE_FROM_PREVIEW!r} means a preview in the same environment",
+            )
+        if env.promote_from == PROMOTE_FROM_PREVIEW:
+            continue
         if env.promote_from is not None and env.promote_from not in envs:
             raise ConfigError(
                 f"{table.source}: environments.{env.name}.promote_from names unknown "

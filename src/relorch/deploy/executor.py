@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError
 from relorch.git.gateway import Git
 from relorch.git.objects import add_worktree, remove_worktree
-from relorch.ledger.records import Record, new_record
+from relorch.ledger.records import Record, format_time, new_record
 from relorch.ledger.store import Ledger
 from relorch.output import Reporter
 
@@ -187,19 +187,16 @@ class Executor:
             self._cleanup(workdir, parent)
 
     def _render_into(self, rendered: Path) -> None:
-        """{rendered}: the versioning config as it will be once this revision is live."""
+        """{rendered}: the versioning config as it will be once this step succeeded."""
         from relorch.render import render_for_deploy
 
-        t = self.plan.target
+        started = self._started
+        assert started is not None
+        after = replace(
+            started, status="succeeded", lock=started.id, time=format_time(self.clock())
+        )
         notes = render_for_deploy(
-            self.git,
-            self.config,
-            env=self.plan.env,
-            api=t.api,
-            major=t.major,
-            revision=t.revision,
-            dest=rendered,
-            now=self.clock(),
+            self.git, self.config, after=after, dest=rendered, now=self.clock()
         )
         for note in notes:
             self.reporter.line("    " + note)

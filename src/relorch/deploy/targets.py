@@ -11,7 +11,7 @@ from relorch.git.gateway import Git
 from relorch.ledger.state import LedgerState
 from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo, build_history
 from relorch.model.repository import line_ref, main_branch, remote_of, sync_tags
-from relorch.policy.support import ensure_deployable
+from relorch.policy.support import ensure_deployable, release_moments
 from relorch.versions import Ref, parse_ref
 
 
@@ -71,7 +71,8 @@ def resolve(
             hint=f"released majors: {known}; tag a revision with `relorch release` first",
         )
     if verify:
-        ensure_deployable(history, ref.major, config.support, datetime.now(UTC))
+        released = release_moments(config, history, state)
+        ensure_deployable(history, ref.major, config.support, datetime.now(UTC), released)
     revision = _pick(ref, major, api, env, state)
     info = major.get(revision)
     if info is None:

@@ -1,4 +1,4 @@
-"""One ledger record: an append-only JSON object (deploy, rollback, hold, unhold, notice)."""
+"""One ledger record: an append-only JSON object (deploy, rollback, preview, withdraw, hold, …)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 from relorch.masking import mask
 
-ACTIONS = ("deploy", "rollback", "hold", "unhold", "notice")
+# preview: a revision put beside the current one; withdraw: a preview taken away again.
+ACTIONS = ("deploy", "rollback", "preview", "withdraw", "hold", "unhold", "notice")
 # started -> succeeded | failed | abandoned (lock broken); hold -> held; unhold -> lifted
 STATUSES = ("started", "succeeded", "failed", "abandoned", "held", "lifted", "sent")
 

@@ -1,19 +1,20 @@
-"""What the ledger's records add up to: live revisions, good and rolled-back ones, locks, holds."""
+"""What the ledger's records add up to: live revisions, previews, good and rolled-back ones,
+locks, holds, and when each major first went live in each environment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from relorch.ledger.records import Record
 
-if TYPE_CHECKING:
-    pass
-
-STATE_FORMAT = 1
+# 2: previews, previewed and first_live were added; an older snapshot is rebuilt from records.
+STATE_FORMAT = 2
 Key = tuple[str, str, int]  # (api, env, major)
+# Actions that take the environment's lock and end in succeeded / failed / abandoned.
+LOCKING_ACTIONS = ("deploy", "rollback", "preview", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,17 @@ class Live:
     time: str
     id: str
     action: str = "deploy"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A revision deployed beside the current one, reachable only by its revision (;rev=N)."""
+
+    revision: int
+    tag: str
+    sha: str
+    since: str  # the time of the record that put it in preview
+    id: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,11 @@ class LedgerState:
     locks: Mapping[tuple[str, str], Lock] = field(default_factory=dict)
     holds: Mapping[tuple[str, str, str], Hold] = field(default_factory=dict)
     notices: frozenset[str] = frozenset()
+    previews: Mapping[Key, tuple[Preview, ...]] = field(default_factory=dict)
+    # Revisions that succeeded as a preview there (what `promote_from = "preview"` asks for).
+    previewed: Mapping[Key, frozenset[int]] = field(default_factory=dict)
+    # When a revision of the major first became current there (the support policy's clock).
+    first_live: Mapping[Key, str] = field(default_factory=dict)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -94,6 +111,23 @@ class LedgerState:
     def is_rolled_back(self, api: str, env: str, major: int, revision: int) -> bool:
         """Whether a rollback took this revision out of `env` (and nobody deployed it again)."""
         return revision in self.rolled_back.get((api, env, major), ())
+
+    def previews_of(self, api: str, env: str, major: int) -> tuple[Preview, ...]:
+        """The revisions in preview beside the current one, lowest first."""
+        return tuple(self.previews.get((api, env, major), ()))
+
+    def preview(self, api: str, env: str, major: int, revision: int) -> Preview | None:
+        """The preview of that revision in `env`, None when it is not in preview there."""
+        return next((p for p in self.previews_of(api, env, major) if p.revision == revision), None)
+
+    def previewed_in(self, api: str, env: str, major: int, revision: int) -> bool:
+        """Whether the revision succeeded as a preview in `env` (and was not withdrawn since)."""
+        return revision in self.previewed.get((api, env, major), ())
+
+    def first_live_at(self, api: str, env: str, major: int) -> datetime | None:
+        """When a revision of the major first succeeded (became current) in `env`."""
+        text = self.first_live.get((api, env, major))
+        return parse_time(text) if text is not None else None
 
     def live_majors(self, api: str, env: str) -> list[int]:
         """The majors of `api` with a live revision in `env`."""
@@ -140,6 +174,16 @@ class LedgerState:
             "locks": [v.__dict__ for _, v in sorted(self.locks.items())],
             "holds": [v.__dict__ for _, v in sorted(self.holds.items())],
             "notices": sorted(self.notices),
+            "previews": [
+                {"api": k[0], "env": k[1], "major": k[2], **p.__dict__}
+                for k, v in sorted(self.previews.items())
+                for p in v
+            ],
+            "previewed": sets(self.previewed),
+            "first_live": [
+                {"api": k[0], "env": k[1], "major": k[2], "time": v}
+                for k, v in sorted(self.first_live.items())
+            ],
         }
 
     @classmethod
@@ -158,6 +202,10 @@ class LedgerState:
         }
         locks = {(i["api"], i["env"]): Lock(**i) for i in data.get("locks", [])}
         holds = {(i["api"], i["env"], i["tag"]): Hold(**i) for i in data.get("holds", [])}
+        previews: dict[Key, tuple[Preview, ...]] = {}
+        for i in data.get("previews", []):
+            fields_ = {k: v for k, v in i.items() if k not in {"api", "env", "major"}}
+            previews[key(i)] = (*previews.get(key(i), ()), Preview(**fields_))
         return cls(
             count=int(data.get("count", 0)),
             live=live,
@@ -166,6 +214,9 @@ class LedgerState:
             locks=locks,
             holds=holds,
             notices=frozenset(data.get("notices", [])),
+            previews=previews,
+            previewed=sets(data.get("previewed", [])),
+            first_live={key(i): str(i["time"]) for i in data.get("first_live", [])},
         )
 
 
@@ -182,30 +233,19 @@ def _with(
 
 def _apply_one(state: LedgerState, r: Record) -> LedgerState:
     state = replace(state, count=state.count + 1)
-    if r.action in {"deploy", "rollback"} and r.major is not None and r.revision is not None:
+    if r.action in LOCKING_ACTIONS and r.major is not None and r.revision is not None:
         env_key = (r.api, r.env)
-        key = (r.api, r.env, r.major)
         if r.status == "started":
             lock = Lock(r.id, r.api, r.env, r.action, r.actor, r.time, r.tag or "", r.run_url)
             return replace(state, locks=_with(state.locks, env_key, lock))
         held = state.locks.get(env_key)
         if held is not None and (r.lock is None or r.lock == held.id):
             state = replace(state, locks=_with(state.locks, env_key, drop=True))
-        if r.status == "succeeded":
-            before = state.live.get(key)
-            bad = set(state.rolled_back.get(key, frozenset()))
-            if r.action == "rollback" and before is not None and before.revision != r.revision:
-                bad.add(before.revision)
-            bad.discard(r.revision)
-            live = Live(r.revision, r.tag or "", r.sha or "", r.time, r.id, r.action)
-            good = state.succeeded.get(key, frozenset()) | {r.revision}
-            state = replace(
-                state,
-                live=_with(state.live, key, live),
-                succeeded=_with(state.succeeded, key, good),
-                rolled_back=_with(state.rolled_back, key, frozenset(bad), drop=not bad),
-            )
-        return state
+        if r.status != "succeeded":
+            return state
+        if r.action in {"preview", "withdraw"}:
+            return _previewed(state, r)
+        return _made_current(state, r)
     if r.action == "hold" and r.tag:
         hold = Hold(r.id, r.api, r.env, r.tag, r.actor, r.time, r.reason or "")
         return replace(state, holds=_with(state.holds, (r.api, r.env, r.tag), hold))
@@ -214,6 +254,49 @@ def _apply_one(state: LedgerState, r: Record) -> LedgerState:
     if r.action == "notice" and r.extra.get("key"):
         return replace(state, notices=state.notices | {r.extra["key"]})
     return state
+
+
+def _made_current(state: LedgerState, r: Record) -> LedgerState:
+    """A succeeded deploy or rollback: the revision is current; previews at or below it end."""
+    assert r.major is not None and r.revision is not None
+    key = (r.api, r.env, r.major)
+    before = state.live.get(key)
+    bad = set(state.rolled_back.get(key, frozenset()))
+    if r.action == "rollback" and before is not None and before.revision != r.revision:
+        bad.add(before.revision)
+    bad.discard(r.revision)
+    live = Live(r.revision, r.tag or "", r.sha or "", r.time, r.id, r.action)
+    good = state.succeeded.get(key, frozenset()) | {r.revision}
+    above = tuple(p for p in state.previews.get(key, ()) if p.revision > r.revision)
+    return replace(
+        state,
+        live=_with(state.live, key, live),
+        succeeded=_with(state.succeeded, key, good),
+        rolled_back=_with(state.rolled_back, key, frozenset(bad), drop=not bad),
+        previews=_with(state.previews, key, above, drop=not above),
+        first_live=state.first_live
+        if key in state.first_live
+        else _with(state.first_live, key, r.time),
+    )
+
+
+def _previewed(state: LedgerState, r: Record) -> LedgerState:
+    """A succeeded preview joins the environment's previews; a succeeded withdrawal leaves."""
+    assert r.major is not None and r.revision is not None
+    key = (r.api, r.env, r.major)
+    others = [p for p in state.previews.get(key, ()) if p.revision != r.revision]
+    tried = set(state.previewed.get(key, frozenset()))
+    if r.action == "preview":
+        others.append(Preview(r.revision, r.tag or "", r.sha or "", r.time, r.id))
+        tried.add(r.revision)
+    else:
+        tried.discard(r.revision)
+    kept = tuple(sorted(others, key=lambda p: p.revision))
+    return replace(
+        state,
+        previews=_with(state.previews, key, kept, drop=not kept),
+        previewed=_with(state.previewed, key, frozenset(tried), drop=not tried),
+    )
 
 
 def replay(records: Iterable[Record]) -> LedgerState:

@@ -35,7 +35,7 @@ from relorch.git.objects import (
     swap_local_ref,
 )
 from relorch.ledger.records import Record
-from relorch.ledger.state import LedgerState
+from relorch.ledger.state import STATE_FORMAT, LedgerState, replay
 from relorch.model.repository import remote_of
 
 CHUNK = 1000
@@ -121,8 +121,21 @@ class Ledger:
                 f"(no {STATE_FILE} or {RECORDS_DIR}/)",
                 hint="point ledger_ref at a ref only relorch writes",
             )
-        state = LedgerState.from_json(json.loads(store.read_blob(state_entry.sha)))
-        return Snapshot(tip, state, store.read_tree(records_entry.sha))
+        data = json.loads(store.read_blob(state_entry.sha))
+        chunks = store.read_tree(records_entry.sha)
+        if int(data.get("format", 1)) < STATE_FORMAT:
+            # Written by an older relorch: it did not keep everything the state holds now
+            # (previews, first-live moments), so the records say it again. The next append
+            # stores the new format.
+            return Snapshot(tip, replay(self._chunk_records(store, chunks)), chunks)
+        return Snapshot(tip, LedgerState.from_json(data), chunks)
+
+    @staticmethod
+    def _chunk_records(store: ObjectStore, chunks: dict[str, TreeEntry]) -> Iterator[Record]:
+        for name in sorted(chunks):
+            for line in store.read_blob(chunks[name].sha).decode().split("\n"):
+                if line.strip():
+                    yield Record.from_line(line)
 
     def read_state(self, *, fetch: bool = True) -> LedgerState:
         """The state of the ledger as the remote holds it now (`fetch` False: the local copy)."""

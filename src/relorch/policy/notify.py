@@ -12,7 +12,7 @@ from relorch.ledger.records import Record, new_record
 from relorch.ledger.state import LedgerState
 from relorch.ledger.store import Ledger
 from relorch.model.history import ApiHistory
-from relorch.policy.support import SupportState, support_states
+from relorch.policy.support import SupportState, release_moments, support_states
 
 NOTICE_ENV = "*"  # notices concern every environment of an API
 
@@ -41,10 +41,16 @@ class Notice:
 def due_notices(
     config: Config, histories: Mapping[str, ApiHistory], state: LedgerState, now: datetime
 ) -> list[Notice]:
-    """Notices the policy calls for at `now` that the ledger has not recorded as sent."""
+    """Notices the policy calls for at `now` that the ledger has not recorded as sent.
+
+    A major's deprecation notice is due once its successor is released to consumers (first
+    live in [support] live_env), its reminder once `reminder_before` the sunset is reached.
+    """
     due = []
     for name in sorted(histories):
-        for major, support in sorted(support_states(histories[name], config.support, now).items()):
+        released = release_moments(config, histories[name], state)
+        states = support_states(histories[name], config.support, now, released)
+        for major, support in sorted(states.items()):
             for notice in _notices(config, name, major, support, now):
                 if notice.key not in state.notices:
                     due.append(notice)

@@ -18,6 +18,7 @@ from relorch.render.context import RenderModel, SpecSource
 if TYPE_CHECKING:
     from relorch.config import Config
     from relorch.git.gateway import Git
+    from relorch.ledger.records import Record
 
 BUILTIN = ("arm", "manifest", "headers")
 
@@ -68,28 +69,26 @@ def render_for_deploy(
     git: Git,
     config: Config,
     *,
-    env: str,
-    api: str,
-    major: int,
-    revision: int,
+    after: Record,
     dest: Path,
     now: datetime,
 ) -> list[str]:
     """Write manifest.json, headers.json and (when APIM is configured) arm.json into `dest`,
-    as they will be once this revision is live: the deploy step's {rendered} directory."""
+    as they will be once the ledger holds `after` (the `succeeded` record this deploy, preview
+    or withdrawal will write): the deploy step's {rendered} directory."""
     from relorch.errors import RelorchError
-    from relorch.ledger.store import current_revisions
+    from relorch.ledger.store import read_state
     from relorch.model.repository import histories
     from relorch.render.context import build_model
     from relorch.render.files import write_atomically
 
-    current = dict(current_revisions(git, config, fetch=False))
-    current[(api, env, major)] = revision
-    model = build_model(config, histories(git, config), current, now)
+    state = read_state(git, config, fetch=False).apply([after])
+    current = {key: live.revision for key, live in state.live.items()}
+    model = build_model(config, histories(git, config), current, now, state=state)
     notes = []
     for kind in BUILTIN:
         try:
-            rendered = render(kind, model, env=env, spec_source=git.show_file)
+            rendered = render(kind, model, env=after.env, spec_source=git.show_file)
         except RelorchError as exc:  # e.g. no APIM service configured: the ARM file is skipped
             notes.append(f"{kind}.json not rendered: {exc.message}")
             continue

@@ -146,9 +146,17 @@ def _major_resources(
         )
     ]
     chain = [root_id]
-    for rev in kept[:-1]:  # oldest first, one after the other: each depends on the previous
+    previews = job.model.previews_of(api.name, job.env, major)
+    # Oldest first, one after the other (each depends on the previous); then every preview:
+    # a non-current revision that only `;rev=N` reaches, and no release makes current.
+    others = [(rev, False) for rev in kept[:-1]] + [(p.info, True) for p in previews]
+    for rev, preview in others:
         name = f"{api_id};rev={rev.revision}"
-        props = {**locked, **_revision_properties(job, api.config, rev), "sourceApiId": root_id}
+        props = {
+            **locked,
+            **_revision_properties(job, api.config, rev, preview=preview),
+            "sourceApiId": root_id,
+        }
         resources.append(_resource(API, [svc, name], props, [chain[-1]]))
         chain.append(resource_id(API, svc, name))
     release = f"{api_id}-rev{current}"
@@ -207,10 +215,13 @@ def version_description(major: MajorModel) -> str:
     return f"v{major.major}: deprecated, use v{state.successor}{when}"
 
 
-def _revision_properties(job: _Job, api: ApiConfig, rev: RevisionInfo) -> dict[str, Any]:
+def _revision_properties(
+    job: _Job, api: ApiConfig, rev: RevisionInfo, *, preview: bool = False
+) -> dict[str, Any]:
+    role = f", in preview in {job.env}" if preview else ""
     props: dict[str, Any] = {
         "apiRevision": str(rev.revision),
-        "apiRevisionDescription": literal(f"{rev.tag} ({rev.sha[:12]})"),
+        "apiRevisionDescription": literal(f"{rev.tag} ({rev.sha[:12]}){role}"),
     }
     if api.spec:
         text = job.spec_source(rev.sha, api.spec)

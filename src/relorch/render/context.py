@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from relorch.config import ApiConfig, ApimConfig, Config
 from relorch.errors import PreconditionError
+from relorch.ledger.state import LedgerState, Preview, parse_time
 from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo
-from relorch.policy.support import SupportState, support_states
+from relorch.policy.support import SupportState, release_moments, support_states
 
 # (api, env, major) -> revision live there, as the deploy ledger says.
 Current = Mapping[tuple[str, str, int], int]
+# (api, env, major) -> the revisions in preview there, lowest first.
+Previews = Mapping[tuple[str, str, int], tuple[Preview, ...]]
 # (commit sha, path) -> the file's text at that commit, None when it is not there.
 SpecSource = Callable[[str, str], str | None]
 
@@ -44,6 +47,19 @@ class ApiModel:
 
 
 @dataclass(frozen=True)
+class PreviewModel:
+    """A revision in preview in one environment: its tag and since when."""
+
+    info: RevisionInfo
+    since: datetime
+
+    @property
+    def revision(self) -> int:
+        """The revision number (what `;rev=N` names)."""
+        return self.info.revision
+
+
+@dataclass(frozen=True)
 class RenderModel:
     """Everything a renderer needs; built once, never changed."""
 
@@ -51,6 +67,7 @@ class RenderModel:
     apis: tuple[ApiModel, ...]
     current: Current
     now: datetime
+    previews: Previews = field(default_factory=dict)
 
     @property
     def environments(self) -> tuple[str, ...]:
@@ -65,19 +82,52 @@ class RenderModel:
         """The revision live in `env`, None when the major was never deployed there."""
         return self.current.get((api, env, major))
 
+    def previews_of(self, api: str, env: str, major: MajorModel) -> tuple[PreviewModel, ...]:
+        """The revisions of `major` in preview in `env` (above the current one), lowest first."""
+        current = self.current_revision(api, env, major.major)
+        out = []
+        for preview in self.previews.get((api, env, major.major), ()):
+            if current is not None and preview.revision <= current:
+                continue  # made current (or passed) since: no longer a preview
+            info = major.info.get(preview.revision)
+            if info is None:
+                raise PreconditionError(
+                    f"{api} v{major.major}: the ledger says rev{preview.revision} is in preview "
+                    f"in {env}, but there is no such revision tag here",
+                    hint="fetch the tags (git fetch --tags) and run again",
+                )
+            out.append(PreviewModel(info, parse_time(preview.since)))
+        return tuple(out)
+
 
 def build_model(
-    config: Config, histories: Mapping[str, ApiHistory], current: Current, now: datetime
+    config: Config,
+    histories: Mapping[str, ApiHistory],
+    current: Current,
+    now: datetime,
+    *,
+    state: LedgerState | None = None,
 ) -> RenderModel:
-    """The render model of every configured API (APIs without a release have no majors)."""
+    """The render model of every configured API (APIs without a release have no majors).
+
+    With the ledger's `state`, previews are known and the support policy follows what is live
+    ([support] live_env); without it, majors are released when tagged and nothing is in preview.
+    """
     apis = []
     for name in sorted(config.apis):
         api = config.apis[name]
         history = histories.get(name) or ApiHistory(api=api, majors=())
-        states = support_states(history, config.support, now)
+        released = None if state is None else release_moments(config, history, state)
+        states = support_states(history, config.support, now, released)
         majors = tuple(MajorModel(info, states[info.major]) for info in history.majors)
         apis.append(ApiModel(api, majors))
-    return RenderModel(config=config, apis=tuple(apis), current=dict(current), now=now)
+    return RenderModel(
+        config=config,
+        apis=tuple(apis),
+        current=dict(current),
+        now=now,
+        previews=dict(state.previews) if state is not None else {},
+    )
 
 
 def kept_revisions(info: MajorInfo, current: int, keep: int) -> tuple[RevisionInfo, ...]:
@@ -114,18 +164,28 @@ class PublicUrl:
     headers: dict[str, str]
 
 
+def gateway_url(apim: ApimConfig) -> str | None:
+    """apim.gateway_url; else the APIM service's default gateway; None without either."""
+    if apim.gateway_url:
+        return apim.gateway_url.rstrip("/")
+    if apim.service:
+        return f"https://{apim.service}.azure-api.net"
+    return None
+
+
 def public_url(
     api: ApiConfig, apim: ApimConfig, major: int, revision: int | None = None
 ) -> PublicUrl | None:
-    """The gateway URL per versioning scheme; None without apim.gateway_url.
+    """The gateway URL per versioning scheme; None without a gateway (see `gateway_url`).
 
     Segment: {gateway}/{path}/v{N}[;rev={R}]; Header: {gateway}/{path}[;rev={R}] plus the
     version header; Query: {gateway}/{path}[;rev={R}]?{query}=v{N}.
     """
-    if not apim.gateway_url:
+    base = gateway_url(apim)
+    if base is None:
         return None
     path = api_path(api, apim)
-    root = apim.gateway_url.rstrip("/") + (f"/{path}" if path else "")
+    root = base + (f"/{path}" if path else "")
     rev = f";rev={revision}" if revision is not None else ""
     version = f"v{major}"
     if apim.versioning_scheme == "Header":

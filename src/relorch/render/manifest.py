@@ -70,6 +70,7 @@ def _major(model: RenderModel, api: ApiModel, major: MajorModel) -> dict[str, An
         "support": {
             "state": state.state,
             "successor": state.successor,
+            "released_at": iso(state.released_at),
             "deprecated_at": iso(state.deprecated_at),
             "sunset_at": iso(state.sunset_at),
             "reminder_at": iso(state.reminder_at),
@@ -99,11 +100,22 @@ def _in_environment(
         for rev in kept:
             url = public_url(api.config, apim, major.major, rev.revision)
             previews.append({"revision": rev.revision, "tag": rev.tag, **_url(url)})
+    in_preview = [
+        {
+            "revision": p.revision,
+            "tag": p.info.tag,
+            "sha": p.info.sha,
+            "since": iso(p.since),
+            **_url(public_url(api.config, apim, major.major, p.revision)),
+        }
+        for p in model.previews_of(api.name, env, major)
+    ]
     return {
         "current": current,
         "current_tag": tag,
         **_url(public_url(api.config, apim, major.major)),
         "revisions": previews,
+        "previews": in_preview,
     }
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from relorch.config import Config
+from relorch.ledger.state import LedgerState
 from relorch.model.history import ApiHistory
-from relorch.policy.support import support_states
+from relorch.policy.support import release_moments, support_states
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class MajorStatus:
     deprecated_at: datetime | None = None
     sunset_at: datetime | None = None
     live: dict[str, int | None] = field(default_factory=dict)  # env -> current revision
+    previews: dict[str, list[int]] = field(default_factory=dict)  # env -> revisions in preview
+    live_since: datetime | None = None  # released to consumers (first live in live_env)
 
     def as_dict(self) -> dict[str, object]:
         """JSON shape."""
@@ -43,7 +46,9 @@ class MajorStatus:
             "support": self.support,
             "deprecated_at": self.deprecated_at.isoformat() if self.deprecated_at else None,
             "sunset_at": self.sunset_at.isoformat() if self.sunset_at else None,
+            "live_since": self.live_since.isoformat() if self.live_since else None,
             "live": self.live,
+            "previews": self.previews,
         }
 
 
@@ -54,15 +59,20 @@ def major_rows(
     current: dict[tuple[str, str, int], int] | None = None,
     envs: list[str] | None = None,
     now: datetime | None = None,
+    state: LedgerState | None = None,
 ) -> list[MajorStatus]:
-    """Rows newest major first within each API, with the support state of each major."""
+    """Rows newest major first within each API, with the support state of each major.
+
+    With the ledger's `state`, previews are listed and support follows what is live.
+    """
     rows = []
     for name in sorted(histories):
         history = histories[name]
-        states = support_states(history, config.support, now or datetime.now(UTC))
+        released = None if state is None else release_moments(config, history, state)
+        states = support_states(history, config.support, now or datetime.now(UTC), released)
         for major in reversed(history.majors):
             latest = major.latest
-            state = states.get(major.major)
+            support = states.get(major.major)
             rows.append(
                 MajorStatus(
                     api=name,
@@ -73,10 +83,16 @@ def major_rows(
                     latest_sha=latest.sha,
                     released_at=latest.date,
                     semver=f"{major.major}.{latest.revision}.0",
-                    support=state.state if state else "current",
-                    deprecated_at=state.deprecated_at if state else None,
-                    sunset_at=state.sunset_at if state else None,
+                    support=support.state if support else "current",
+                    deprecated_at=support.deprecated_at if support else None,
+                    sunset_at=support.sunset_at if support else None,
                     live={env: (current or {}).get((name, env, major.major)) for env in envs or []},
+                    previews={
+                        env: [p.revision for p in state.previews_of(name, env, major.major)]
+                        for env in envs or []
+                        if state is not None and state.previews_of(name, env, major.major)
+                    },
+                    live_since=support.released_at if support else None,
                 )
             )
     return rows
