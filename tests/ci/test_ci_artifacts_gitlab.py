@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -104,10 +105,34 @@ def test_spec_header_declares_described_inputs_with_valid_defaults() -> None:
         assert set(declared) <= INPUT_KEYS, name
         assert isinstance(declared.get("description"), str) and declared["description"], name
         assert isinstance(declared.get("default"), str), f"{name}: every input has a default"
+        assert declared.get("type") == "string", f"{name}: every input declares its type"
+        assert "options" in declared or "regex" in declared, f"{name}: values are constrained"
         if "options" in declared:
             assert declared["default"] in declared["options"], name
         if "regex" in declared:
             assert re.search(declared["regex"], declared["default"]), name
+
+
+def test_default_relorch_version_is_the_projects_own_pinned_release() -> None:
+    spec, _ = spec_and_jobs()
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        version = tomllib.load(f)["project"]["version"]
+    assert spec["spec"]["inputs"]["relorch-version"]["default"] == f"relorch=={version}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ref", "v1; touch pwned"),
+        ("ref", "$(id)"),
+        ("environment", "prod uction"),
+        ("relorch-version", "relorch --index-url http://evil"),
+        ("stage", "-x"),
+    ],
+)
+def test_input_regexes_refuse_hostile_values(name: str, value: str) -> None:
+    spec, _ = spec_and_jobs()
+    assert not re.search(spec["spec"]["inputs"][name]["regex"], value)
 
 
 def test_every_declared_input_is_used_and_every_used_input_is_declared() -> None:
@@ -258,14 +283,17 @@ def test_nothing_to_release_passes_and_the_deploy_job_deploys_nothing(
     assert "refs/relorch/ledger" not in repo.remote_refs()
 
 
-def test_hostile_ref_input_is_one_argument(tmp_path: Path, gitlab_venv: Path) -> None:
+def test_hostile_ref_input_is_refused_before_any_job_runs(
+    tmp_path: Path, gitlab_venv: Path
+) -> None:
     repo = project(tmp_path, ci=includer(ref="v1; touch pwned"))
     repo.tag("v1-rev1")
     proc = gitlab_ci_local(
         repo.path, "relorch-deploy-staging", variables={"RELORCH_VENV": str(gitlab_venv)}
     )
     assert proc.returncode != 0
-    assert "FAIL 2" in proc.stdout + proc.stderr  # relorch's usage error for the REF
+    assert "ref" in proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout  # no job ran
     assert not list(tmp_path.rglob("pwned"))
 
 
