@@ -16,6 +16,7 @@ from typing import Any
 # is compatible and keeps it); the schema file describes the current version.
 KINDS: dict[str, int] = {
     "announce": 1,
+    "announcement": 1,
     "deploy": 1,
     "deploy-plan": 1,
     "diff": 1,

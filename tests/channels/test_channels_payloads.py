@@ -25,6 +25,7 @@ from relorch.channels.model import RetryPolicy
 from relorch.config import Config, parse_config
 from relorch.output import Reporter
 from tests.channels.test_messages import check_golden
+from tests.jsondocs import validate_document
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -138,7 +139,7 @@ def test_webhook_body_carries_the_documented_fields_and_headers(
     send(config, "hook", {"HOOK_URL": httpserver.url_for(PATH)})
     request = httpserver.log[0][0]
     body = json.loads(request.get_data())
-    assert body["schema"] == "relorch.announcement/1"
+    assert validate_document(body)["schema"] == "relorch-announcement/1"
     assert body["delivery_id"] == request.headers["X-Relorch-Delivery"]
     assert request.headers["X-Relorch-Event"] == "pending"
     assert "X-Relorch-Signature" not in request.headers  # no secret_env, no signature
@@ -161,7 +162,10 @@ def test_file_channel_appends_a_golden_json_line(tmp_path: Path) -> None:
     send(config, "audit", {})
     send(config, "audit", {}, replace(EVENT, kind="succeeded"))
     lines = (tmp_path / "logs" / "announce.jsonl").read_bytes().splitlines(keepends=True)
-    assert [json.loads(line)["event"] for line in lines] == ["pending", "succeeded"]
+    assert [validate_document(json.loads(line))["event"] for line in lines] == [
+        "pending",
+        "succeeded",
+    ]
     check_golden("file.jsonl", normalise(lines[0]))
 
 

@@ -8,8 +8,9 @@ import json
 from datetime import UTC, datetime
 
 from relorch.channels.events import Announcement
+from relorch.documents import schema_id
 
-SCHEMA = "relorch.announcement/1"
+SCHEMA = schema_id("announcement")
 SIGNATURE_HEADER = "X-Relorch-Signature"
 DELIVERY_HEADER = "X-Relorch-Delivery"
 EVENT_HEADER = "X-Relorch-Event"
