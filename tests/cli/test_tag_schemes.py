@@ -165,6 +165,13 @@ def test_every_tag_scheme_walks_the_whole_lifecycle(tmp_path: Path, scheme: Sche
     )
     branches = repo.git("ls-remote", "--heads", "origin")
     assert all(f"refs/heads/{scheme.branch[n]}" in branches for n in scheme.names)
+    # Tagged is not released: v1 is deprecated once v2 first goes live in production.
+    quiet = _relorch(repo, "notify", "--channel", "team", "--now", "2030-01-01T00:00:00Z")
+    assert quiet["sent"] == []
+    for name in scheme.names:
+        v2 = f"{name}/v2" if len(scheme.names) > 1 else "v2"
+        _relorch(repo, "deploy", v2, "--env", "staging")
+        _relorch(repo, "deploy", v2, "--env", "production")
     notified = _relorch(repo, "notify", "--channel", "team", "--now", "2030-01-01T00:00:00Z")
     assert sorted(n["key"] for n in notified["sent"]) == sorted(
         f"deprecation:{n}:v1" for n in scheme.names
