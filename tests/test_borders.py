@@ -14,7 +14,7 @@ OWNERS = {
     "click": ("cli/",),
     "git": ("git/",),
     "requests": ("channels/delivery.py",),
-    "jinja2": ("channels/messages.py", "render/"),
+    "jinja2": ("channels/messages.py", "render/", "report/html.py"),
     "subprocess": ("git/", "deploy/steps.py", "release/publish.py"),
 }
 

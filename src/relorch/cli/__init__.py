@@ -66,9 +66,9 @@ def _root(
 
 
 def _register() -> None:
-    from relorch.cli import announce, completion, deploy, diff, notify, release, render
+    from relorch.cli import announce, completion, deploy, diff, notify, release, render, report
 
-    for module in (release, deploy, render, announce, notify, diff, completion):
+    for module in (release, deploy, render, announce, notify, diff, completion, report):
         module.register(app)
 
 

@@ -370,6 +370,39 @@ class Git:
                 )
         return self._common
 
+    def tag_messages(self, globs: Iterable[str]) -> dict[str, str]:
+        """The message (subject and body) of each annotated local tag matching the globs."""
+        fmt = "%(refname:lstrip=2)%00%(objecttype)%00%(contents)%00%00"
+        out = self.run(
+            "for-each-ref", f"--format={fmt}", *[f"refs/tags/{g}" for g in globs], strip=False
+        )
+        messages = {}
+        for entry in out.split("\0\0\n"):
+            name, _, rest = entry.partition("\0")
+            kind, _, text = rest.partition("\0")
+            if name and kind == "tag":
+                messages[name] = text
+        return messages
+
+    def ls_remote_all(self, url: str) -> tuple[str | None, dict[str, str]]:
+        """Every ref a remote (a URL or a remote's name) has, with its HEAD's branch: one
+        round trip. Annotated tags appear with their tag object (no `^{}` lines kept)."""
+        out = self.run("ls-remote", "--symref", url, network=True)
+        head: str | None = None
+        refs: dict[str, str] = {}
+        for line in out.split("\n"):
+            left, _, ref = line.partition("\t")
+            if left.startswith("ref: ") and ref == "HEAD":
+                target = left[5:]
+                head = target[11:] if target.startswith("refs/heads/") else None
+            elif ref.startswith("refs/") and not ref.endswith("^{}"):
+                refs[ref] = left
+        return head, refs
+
+    def fetch_shallow(self, url: str, refspecs: Sequence[str]) -> None:
+        """Fetch explicit refspecs one commit deep: the tips and their trees, no history."""
+        self.run("fetch", "--quiet", "--no-tags", "--depth=1", url, *refspecs, network=True)
+
     def last_local_tag(self, glob: str) -> str | None:
         """The local tag matching `glob` that sorts last by name: a cheap hint, not an answer
         (v9 sorts after v10). Sorting by name reads no tag object, unlike a version sort or

@@ -1,0 +1,162 @@
+"""Reading a repository for the report: the local clone, or a remote through a shallow cache.
+
+A remote is read through git alone: one `ls-remote`, then (only for refs that moved since the
+last run) a one-commit-deep fetch of the main branch (for the committed config), of the
+revision tags and of the ledger ref into a bare cache repository. No clone, no checkout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from relorch.config import Config, parse_config
+from relorch.errors import ConfigError, GitError
+from relorch.git.gateway import Git
+from relorch.git.objects import read_ref
+from relorch.ledger.state import LedgerState
+from relorch.ledger.store import Ledger
+from relorch.masking import mask
+from relorch.model.history import build_history, tag_globs
+from relorch.model.repository import main_branch
+from relorch.report.build import RepoInputs
+
+FETCH_BATCH = 2000  # explicit tag refspecs per fetch (keeps the command line far below ARG_MAX)
+
+
+def display_name(url: str) -> str:
+    """A repository's URL as the site shows it: credentials masked, no trailing slash."""
+    return mask(url).rstrip("/")
+
+
+def ident_of(name: str) -> str:
+    """A short id that stays the same for the same repository (calendar UIDs, anchors)."""
+    return hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+def read_local(git: Git, config: Config) -> RepoInputs:
+    """A clone as it is now (call sync_tags and the ledger's sync first for the remote's view)."""
+    url = git.config_value(f"remote.{config.remote}.url")
+    name = display_name(url) if url else git.root.name
+    tags = git.local_tags(tag_globs(config))
+    branch = main_branch(git, config)
+    histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
+    ledger = Ledger(git, config)
+    records = list(ledger.records(sync=False))
+    records.reverse()
+    return RepoInputs(
+        name=name,
+        ident=ident_of(name),
+        config=config,
+        histories=histories,
+        messages=git.tag_messages(tag_globs(config)),
+        records=records,
+        state=ledger.read_state(fetch=False),
+        source_commit=git.resolve("HEAD"),
+        ledger_tip=read_ref(git, config.ledger_ref),
+        env_order=_env_order_of_file(config),
+    )
+
+
+def cache_repo(cache: Path, name: str) -> Git:
+    """The bare cache repository of one remote (created on first use)."""
+    path = cache / f"{ident_of(name)}.git"
+    if not (path / "HEAD").exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Git.init_bare(path)
+    return Git(path)
+
+
+def read_remote(url: str, cache: Path) -> RepoInputs:
+    """A remote repository read through its cache; GitError when it cannot be reached."""
+    name = display_name(url)
+    git = cache_repo(cache, name)
+    head, remote = git.ls_remote_all(url)
+    branch = head or "main"
+    main_ref = f"refs/heads/{branch}"
+    if main_ref not in remote:
+        raise GitError(f"{name} has no branch {branch}", hint="is it a relorch repository?")
+    local = git.ref_ids(["refs/heads/", "refs/tags/", "refs/relorch/"])
+    if local.get(main_ref) != remote[main_ref]:
+        git.fetch_shallow(url, [f"+{main_ref}:{main_ref}"])
+    config, data = _config_at(git, main_ref, name)
+    env_order = _env_order(data)
+    globs = tag_globs(config)
+    wanted = {
+        ref: sha
+        for ref, sha in remote.items()
+        if ref.startswith("refs/tags/") and any(fnmatchcase(ref[10:], g) for g in globs)
+    }
+    moved = [ref for ref, sha in sorted(wanted.items()) if local.get(ref) != sha]
+    for first in range(0, len(moved), FETCH_BATCH):
+        git.fetch_shallow(url, [f"+{ref}:{ref}" for ref in moved[first : first + FETCH_BATCH]])
+    ledger_tip = remote.get(config.ledger_ref)
+    if ledger_tip is not None and local.get(config.ledger_ref) != ledger_tip:
+        git.fetch_shallow(url, [f"+{config.ledger_ref}:{config.ledger_ref}"])
+    # Only what the remote lists counts: a tag deleted there may linger in the cache.
+    tags = [t for t in git.local_tags(globs) if f"refs/tags/{t.name}" in wanted]
+    histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
+    messages = {k: v for k, v in git.tag_messages(globs).items() if f"refs/tags/{k}" in wanted}
+    if ledger_tip is None:
+        # The cache may hold a ledger the remote no longer has: read none.
+        records, state = [], LedgerState()
+    else:
+        ledger = Ledger(git, config)
+        records = list(ledger.records(sync=False))
+        records.reverse()
+        state = ledger.read_state(fetch=False)
+    return RepoInputs(
+        name=name,
+        ident=ident_of(name),
+        config=config,
+        histories=histories,
+        messages=messages,
+        records=records,
+        state=state,
+        source_commit=remote[main_ref],
+        ledger_tip=ledger_tip,
+        env_order=env_order,
+    )
+
+
+def _env_order(data: dict[str, Any]) -> tuple[str, ...]:
+    table = data.get("environments")
+    return tuple(table) if isinstance(table, dict) else ()
+
+
+def _env_order_of_file(config: Config) -> tuple[str, ...]:
+    """The environments' order in the config file the Config was loaded from."""
+    if config.source is None:
+        return ()
+    try:
+        data = tomllib.loads(config.source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    if config.source.name == "pyproject.toml":
+        data = data.get("tool", {}).get("relorch", {})
+    return _env_order(data) if isinstance(data, dict) else ()
+
+
+def _config_at(git: Git, ref: str, name: str) -> tuple[Config, dict[str, Any]]:
+    """The config committed at `ref`: relorch.toml, else [tool.relorch] of pyproject.toml."""
+    for path, section in (("relorch.toml", None), ("pyproject.toml", "relorch")):
+        text = git.show_file(ref, path)
+        if text is None:
+            continue
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{name}: {path}: {exc}") from None
+        if section is not None:
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict) or not isinstance(tool.get(section), dict):
+                continue
+            data = tool[section]
+        return parse_config(data, root=git.root, source=Path(f"{name}:{path}")), data
+    raise ConfigError(
+        f"{name}: no relorch.toml or [tool.relorch] on its main branch",
+        hint="is it a relorch repository?",
+    )
