@@ -293,7 +293,16 @@ def test_actor_and_run_url_come_from_the_runners_variables(
     }
 
 
-@pytest.mark.parametrize("name", ["github-release.yml", "github-deploy.yml", "gitlab-ci.yml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "github-release.yml",
+        "github-deploy.yml",
+        "github-pages.yml",
+        "gitlab-ci.yml",
+        "gitlab-pages.yml",
+    ],
+)
 def test_docs_show_the_example_files_verbatim(name: str) -> None:
     docs = (ROOT / "docs" / "ci.md").read_text()
     marker = (
@@ -302,3 +311,30 @@ def test_docs_show_the_example_files_verbatim(name: str) -> None:
     assert marker in docs
     shown = docs.split(marker, 1)[1].split("```yaml\n", 1)[1].split("```\n", 1)[0]
     assert shown == (EXAMPLES / name).read_text()
+
+
+def test_report_appends_its_summary_file_to_the_job_summary(
+    tmp_path: Path, runner_temp: Path
+) -> None:
+    repo = make_origin(tmp_path, "[apis.products]\n[environments.production]\n")
+    repo.tag("v1-rev1")
+    result = run(
+        repo,
+        runner_temp,
+        command="report",
+        args="-o site --now 2026-06-20T12:00:00Z",
+        **{"summary-file": "site/summary.md"},
+    )
+    assert result.conclusion == "success", result.log
+    assert (repo.path / "site" / "index.html").exists()
+    assert "### What is live where" in result.summary
+    assert result.summary.count("## API status") == 1
+
+
+def test_a_missing_summary_file_is_a_warning_not_a_failure(
+    tmp_path: Path, runner_temp: Path
+) -> None:
+    repo = make_origin(tmp_path)
+    result = run(repo, runner_temp, command="status", **{"summary-file": "nowhere.md"})
+    assert result.conclusion == "success", result.log
+    assert "summary-file nowhere.md was not written" in result.log

@@ -183,10 +183,11 @@ def test_jobs_validate_against_the_gitlab_ci_schema(tmp_path: Path, inputs: dict
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_example_pipeline_validates_against_the_gitlab_ci_schema() -> None:
+@pytest.mark.parametrize("name", ["gitlab-ci.yml", "gitlab-pages.yml"])
+def test_example_pipeline_validates_against_the_gitlab_ci_schema(name: str) -> None:
     tool = require_venv_tool("check-jsonschema")
     proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.gitlab-ci", str(EXAMPLE)],
+        [tool, "--builtin-schema", "vendor.gitlab-ci", str(EXAMPLE.parent / name)],
         capture_output=True,
         text=True,
         check=False,

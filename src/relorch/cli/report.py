@@ -50,9 +50,7 @@ def report(
     ] = None,
     fleet: Annotated[
         Path | None,
-        typer.Option(
-            "--fleet", metavar="FILE", help="A file listing repository URLs, one a line."
-        ),
+        typer.Option("--fleet", metavar="FILE", help="A file listing repository URLs, one a line."),
     ] = None,
     cache: Annotated[
         Path | None,

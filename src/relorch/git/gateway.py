@@ -387,7 +387,13 @@ class Git:
     def ls_remote_all(self, url: str) -> tuple[str | None, dict[str, str]]:
         """Every ref a remote (a URL or a remote's name) has, with its HEAD's branch: one
         round trip. Annotated tags appear with their tag object (no `^{}` lines kept)."""
-        out = self.run("ls-remote", "--symref", url, network=True)
+        status, out, err = self._execute(["ls-remote", "--symref", url], network=True)
+        if status != 0:
+            # git's first fatal line says why ("does not appear to be a git repository",
+            # "Could not resolve host"); the last one is boilerplate about access rights.
+            lines = [ln for ln in err.splitlines() if ln.startswith("fatal:")] or err.splitlines()
+            why = lines[0].removeprefix("fatal:").strip() if lines else "no output"
+            raise GitError(f"cannot read {mask(url)}: {mask(why)}")
         head: str | None = None
         refs: dict[str, str] = {}
         for line in out.split("\n"):

@@ -149,9 +149,7 @@ def _newest_hold(state: LedgerState, info: MajorInfo, env: str) -> Hold | None:
     return max(holds, key=lambda h: (h.time, h.id), default=None)
 
 
-def _lifecycle(
-    info: MajorInfo, s: SupportState, view: LedgerView, now: datetime
-) -> m.Lifecycle:
+def _lifecycle(info: MajorInfo, s: SupportState, view: LedgerView, now: datetime) -> m.Lifecycle:
     sent = tuple(
         m.NoticeSent(kind, view.notices[key])
         for kind in ("deprecation", "reminder")
@@ -284,5 +282,3 @@ def _activity(r: Record) -> m.Activity:
         run_url=r.run_url,
         reason=r.reason or r.extra.get("key"),
     )
-
-

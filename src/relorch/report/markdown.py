@@ -86,8 +86,9 @@ def _upcoming(items: tuple[Upcoming, ...], *, fleet: bool) -> list[str]:
 
 def _esc(text: str) -> str:
     """Table-safe, and no Markdown or HTML a ledger reason could smuggle into the summary."""
-    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    for char in "<>*_`[]":
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = out.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for char in "*_`[]":
         out = out.replace(char, "\\" + char)
     return out
 
