@@ -24,7 +24,7 @@ from relorch.model.history import build_history, tag_globs
 from relorch.model.repository import main_branch
 from relorch.report.build import RepoInputs
 
-FETCH_BATCH = 2000  # explicit tag refspecs per fetch (keeps the command line far below ARG_MAX)
+FEW_TAGS = 100  # moved tags fetched by name; more are fetched by pattern
 
 
 def display_name(url: str) -> str:
@@ -91,8 +91,14 @@ def read_remote(url: str, cache: Path) -> RepoInputs:
         if ref.startswith("refs/tags/") and any(fnmatchcase(ref[10:], g) for g in globs)
     }
     moved = [ref for ref, sha in sorted(wanted.items()) if local.get(ref) != sha]
-    for first in range(0, len(moved), FETCH_BATCH):
-        git.fetch_shallow(url, [f"+{ref}:{ref}" for ref in moved[first : first + FETCH_BATCH]])
+    if len(moved) > FEW_TAGS:
+        # git matches every explicit refspec against every ref (2,000 tags: 20 s instead of
+        # 2 s), so many moved tags are fetched by one pattern each: the glob up to its first
+        # `*` (a refspec takes one); tags it brings beyond the revision tags are ignored.
+        prefixes = sorted({g.split("*", 1)[0] for g in globs})
+        git.fetch_shallow(url, [f"+refs/tags/{p}*:refs/tags/{p}*" for p in prefixes])
+    elif moved:
+        git.fetch_shallow(url, [f"+{ref}:{ref}" for ref in moved])
     ledger_tip = remote.get(config.ledger_ref)
     if ledger_tip is not None and local.get(config.ledger_ref) != ledger_tip:
         git.fetch_shallow(url, [f"+{config.ledger_ref}:{config.ledger_ref}"])
