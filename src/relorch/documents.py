@@ -29,6 +29,7 @@ KINDS: dict[str, int] = {
     "notify": 1,
     "plan": 1,
     "release": 1,
+    "report": 1,
     "render": 1,
     "status": 1,
 }

@@ -104,3 +104,14 @@ def test_many_revisions_collapse_into_counts(tmp_path: Path) -> None:
     page = (out / "index.html").read_text()
     assert "7 older revisions (v1-rev1 onwards)" in page
     assert "v1-rev7:" not in page
+
+
+def test_json_prints_the_report_document_on_stdout(repo: Clone, tmp_path: Path) -> None:
+    from tests.jsondocs import validate_document
+
+    repo.tag("v1-rev1")
+    done = repo.relorch("report", "-o", str(tmp_path / "site"), "--now", NOW, "--json")
+    assert done.returncode == 0, done.stderr
+    printed = validate_document(json.loads(done.stdout))
+    written = json.loads((tmp_path / "site" / "status.json").read_text())
+    assert printed == written

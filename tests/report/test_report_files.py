@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import date
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,9 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report"
 
 
 def schema() -> dict:  # type: ignore[type-arg]
-    return json.loads(files("relorch.report").joinpath("status.schema.json").read_text())
+    from relorch.documents import json_schema
+
+    return json_schema("report")
 
 
 def test_site_has_the_four_files(built: Built) -> None:

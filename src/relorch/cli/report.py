@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from relorch.cli.common import ChdirOpt, ConfigOpt, load_project
+from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, load_project
 
 if TYPE_CHECKING:
     from relorch.output import Reporter
@@ -67,6 +67,7 @@ def report(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="This repository: use local refs; do not fetch.")
     ] = False,
+    json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
 ) -> int:
@@ -94,6 +95,11 @@ def report(
     for item in repos:
         if not item.reachable:
             reporter.warn(f"{item.name} is unreachable: {item.error}")
+    if json_out:
+        from relorch.output import emit_json
+        from relorch.report.jsonout import status_data
+
+        emit_json("report", status_data(site))
     size = len(files["index.html"]) / 1024
     reporter.ok(f"wrote {out}/index.html ({size:.0f} KB), status.json, calendar.ics, summary.md")
     if repos and not any(item.reachable for item in repos):

@@ -125,13 +125,14 @@ class Git:
     0.1 s on every command.)
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, bare: bool = False) -> None:
+        """`bare` True opens a bare repository (the report's cache of a remote) instead."""
         _scrub_environment()
         self.root = root
         self._common: Path | None = None
-        if not (root / ".git").exists():
+        if bare or not (root / ".git").exists():
             status, out, _ = _spawn(["rev-parse", "--is-bare-repository"], cwd=root)
-            if status != 0 or out != "false":
+            if status != 0 or out != ("true" if bare else "false"):
                 raise PreconditionError(
                     f"{root} is not a git repository",
                     hint="run relorch inside a clone, or pass -C PATH",

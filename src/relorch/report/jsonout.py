@@ -6,21 +6,26 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from relorch.documents import schema_id
 from relorch.report.model import Cell, Lifecycle, RepoReport, Site, Upcoming
 
-SCHEMA = "relorch-report/1"
+SCHEMA = schema_id("report")
 
 
 def status_json(site: Site) -> str:
     """The whole site as JSON text (sorted keys, one trailing newline)."""
-    data = {
+    return json.dumps(status_data(site), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def status_data(site: Site) -> dict[str, Any]:
+    """The whole site as a JSON-ready mapping, `schema` first."""
+    return {
         "schema": SCHEMA,
         "generated_at": _time(site.generated_at),
         "horizon_days": site.horizon_days,
         "repositories": [_repo(r) for r in site.repos],
         "upcoming": [_upcoming(u) for u in site.upcoming],
     }
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _time(when: datetime | None) -> str | None:

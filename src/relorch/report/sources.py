@@ -67,7 +67,7 @@ def cache_repo(cache: Path, name: str) -> Git:
     if not (path / "HEAD").exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         Git.init_bare(path)
-    return Git(path)
+    return Git(path, bare=True)
 
 
 def read_remote(url: str, cache: Path) -> RepoInputs:
