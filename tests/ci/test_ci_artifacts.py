@@ -56,7 +56,7 @@ def test_action_validates_against_the_github_actions_schema() -> None:
 def test_example_workflows_validate_against_the_github_workflows_schema() -> None:
     tool = require_venv_tool("check-jsonschema")
     files = sorted(str(p) for p in EXAMPLES.glob("github-*.yml"))
-    assert len(files) == 2
+    assert len(files) == 3
     proc = subprocess.run(
         [tool, "--builtin-schema", "vendor.github-workflows", *files],
         capture_output=True,
