@@ -1,5 +1,6 @@
-"""A realistic repository for the report tests: two majors (v1 deprecated), three environments,
-a rollback, a failed deploy, a hold and a deprecation notice, written by relorch's own ledger."""
+"""A realistic repository for the report tests: two majors (v1 deprecated since v2 went live in
+production), three environments, a preview, a rollback, a failed deploy, a hold and a
+deprecation notice, written by relorch's own ledger."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from relorch.ledger.records import Record, new_record
 from relorch.ledger.store import Ledger
 from tests.gitrepo import Clone, make_origin
 
-NOW = "2026-06-20T12:00:00Z"
+NOW = "2026-08-20T12:00:00Z"
 CONFIG = """\
 [apis.products]
 
@@ -142,6 +143,9 @@ def realistic_repo(root: Path) -> Clone:
             day,
             f"v2-rev{number}: 1 change\n\nBreaking changes\n- v2 change {number}",
         )
+    repo.commit("feat: v2 change 4")
+    repo.push("HEAD:main")
+    tag_at(repo, "v2-rev4", "2026-06-10", "v2-rev4: 1 change\n\nFeatures\n- v2 change 4")
     w = Writer(repo)
     w.deploy("staging", "v1-rev2", "2025-06-02T10:00:00")
     w.deploy("production", "v1-rev2", "2025-06-03T10:00:00")
@@ -168,4 +172,5 @@ def realistic_repo(root: Path) -> Clone:
         status="failed",
         reason="deploy step exited 3",
     )
+    w.deploy("staging", "v2-rev4", "2026-06-11T10:00:00", action="preview")
     return repo

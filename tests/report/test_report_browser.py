@@ -101,6 +101,7 @@ def test_live_where_table_is_found_by_its_name_and_shows_the_cells(desktop: Load
     v1 = [c.strip() for c in rows.nth(1).get_by_role("cell").all_inner_texts()]
     assert rows.nth(0).get_by_role("rowheader").inner_text().startswith("v2")
     assert v2[0].startswith("deployed rev3") and "previous good: rev2" in v2[0]
+    assert "preview rev4" in v2[0]
     assert v2[1].startswith("held rev2") and "waiting for the partner sign-off" in v2[1]
     assert v2[2].startswith("failed rev2") and "deploy of v2-rev3 failed" in v2[2]
     assert rows.nth(1).get_by_role("rowheader").inner_text().startswith("v1")

@@ -59,6 +59,13 @@ def test_status_json_tells_what_is_live_where(built: Built) -> None:
     assert v1["environments"]["production"]["revision"] == 2
     assert v1["environments"]["canary"]["state"] == "not deployed"
     assert v2["environments"]["staging"]["previous_good"] == 2
+    assert v2["environments"]["staging"]["preview"] == "rev4"
+    assert v2["latest"] == "v2-rev4"
+    v1_life = repo["lifecycles"][1]
+    assert v1_life["released"] == "2025-06-03T10:00:00Z"  # first live in production
+    assert v1_life["deprecated_at"] == "2026-03-03T10:00:00Z"  # v2 first live there
+    assert v1_life["notices"] == [{"kind": "deprecation", "time": "2026-01-16T08:00:00Z"}]
+    assert v1_life["next_notice"] == "reminder due now"
 
 
 def test_calendar_parses_with_icalendar_and_holds_sunset_and_reminder(built: Built) -> None:
@@ -70,8 +77,8 @@ def test_calendar_parses_with_icalendar_and_holds_sunset_and_reminder(built: Bui
     ident = json.loads((built.site / "status.json").read_text())["repositories"][0]["id"]
     sunset = events[f"sunset-products-v1@{ident}.relorch"]
     reminder = events[f"reminder-products-v1@{ident}.relorch"]
-    assert sunset.decoded("DTSTART") == date(2026, 7, 15)
-    assert reminder.decoded("DTSTART") == date(2026, 6, 17)
+    assert sunset.decoded("DTSTART") == date(2026, 9, 3)  # v2 live in production + 6 months
+    assert reminder.decoded("DTSTART") == date(2026, 8, 6)
     assert "products v1" in str(sunset["SUMMARY"])
     assert len(events) == 2  # the current major has neither
 
@@ -79,7 +86,7 @@ def test_calendar_parses_with_icalendar_and_holds_sunset_and_reminder(built: Bui
 def test_calendar_uids_stay_the_same_when_the_clock_moves(built: Built, tmp_path: Path) -> None:
     icalendar = pytest.importorskip("icalendar")
     later = tmp_path / "later"
-    done = run_relorch(built.repo.path, "report", "-o", str(later), "--now", "2026-07-01")
+    done = run_relorch(built.repo.path, "report", "-o", str(later), "--now", "2026-09-01")
     assert done.returncode == 0, done.stderr
 
     def uids(path: Path) -> set[str]:

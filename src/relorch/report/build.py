@@ -10,7 +10,13 @@ from relorch.config import Config
 from relorch.ledger.records import Record
 from relorch.ledger.state import Hold, LedgerState, parse_time
 from relorch.model.history import ApiHistory, MajorInfo
-from relorch.policy.support import DEPRECATED, RETIRED, SupportState, support_states
+from relorch.policy.support import (
+    DEPRECATED,
+    RETIRED,
+    SupportState,
+    release_moments,
+    support_states,
+)
 from relorch.report import model as m
 from relorch.report.ledgerview import LedgerView, view_of
 
@@ -64,7 +70,8 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
         history = inputs.histories.get(name)
         if history is None or not history.majors:
             continue
-        states = support_states(history, config.support, now)
+        released = release_moments(config, history, inputs.state)
+        states = support_states(history, config.support, now, released)
         for info in reversed(history.majors):
             support = states[info.major]
             cells = tuple(_cell(inputs.state, view, info, env) for env in envs)
@@ -98,6 +105,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
 def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.Cell:
     api, major = info.api, info.major
     live = state.live.get((api, env, major))
+    previews = state.previews_of(api, env, major)
     cell = m.Cell(
         env=env,
         state=m.NOT_DEPLOYED,
@@ -105,6 +113,7 @@ def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.
         revision=live.revision if live else None,
         tag=live.tag if live else None,
         previous_good=state.previous_good(api, env, major),
+        preview=", ".join(f"rev{p.revision}" for p in previews) or None,
     )
     lock = state.locks.get((api, env))
     if lock is not None and _carries(info, lock.tag):
@@ -125,7 +134,7 @@ def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.
             m.FAILED, f"{last.action} of {last.tag} {last.status}{still}"
         )
     if live is None:
-        return cell
+        return cell.with_state(m.NOT_DEPLOYED, "only in preview") if previews else cell
     rec = view.by_id.get(live.id)
     cell = _at(cell, live.time, rec.actor if rec else None, rec.run_url if rec else None)
     if live.action == "rollback":
@@ -171,7 +180,7 @@ def _lifecycle(info: MajorInfo, s: SupportState, view: LedgerView, now: datetime
         api=info.api,
         major=info.major,
         state=s.state,
-        released=info.first.date,
+        released=s.released_at or info.first.date,
         deprecated_at=s.deprecated_at,
         sunset_at=sunset,
         reminder_at=s.reminder_at,

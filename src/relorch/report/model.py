@@ -32,7 +32,7 @@ class Cell:
     actor: str | None = None
     run_url: str | None = None
     previous_good: int | None = None
-    preview: str | None = None  # the preview tag tested there, when the ledger knows one
+    preview: str | None = None  # the revisions in preview there (;rev=N), e.g. "rev5"
 
     def with_state(self, state: str, summary: str) -> Cell:
         """The same cell in another state."""
