@@ -56,9 +56,9 @@ def test_hostile_ledger_and_tag_text_is_shown_as_text(tmp_path: Path) -> None:
     repo.push("HEAD:main")
     tag_at(
         repo,
-        "v2-rev4",
-        "2026-06-01",
-        "v2-rev4: </pre><script>alert('tag')</script>\n\n"
+        "v2-rev5",
+        "2026-06-12",
+        "v2-rev5: </pre><script>alert('tag')</script>\n\n"
         "- <img src=x onerror=alert(1)> | pipes | `ticks` [link](javascript:alert(1))",
     )
     w = Writer(repo)
@@ -71,8 +71,8 @@ def test_hostile_ledger_and_tag_text_is_shown_as_text(tmp_path: Path) -> None:
             now=at("2026-06-02T00:00:00"),
             actor="<b>mallory</b>",
             major=2,
-            revision=4,
-            tag="v2-rev4",
+            revision=5,
+            tag="v2-rev5",
             reason="<script>alert('hold')</script>",
             run_url="javascript:alert(1)",
         )
