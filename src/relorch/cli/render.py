@@ -1,4 +1,4 @@
-"""CLI: `relorch render arm|manifest|headers|TEMPLATE`."""
+"""CLI: `relorch render arm|cloudformation|httproute|manifest|headers|TEMPLATE`."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def render(
     what: Annotated[
         str,
         typer.Argument(
-            metavar="arm|manifest|headers|TEMPLATE",
-            help="A built-in document or a Jinja template path (./arm for a file named arm).",
+            metavar="KIND|TEMPLATE",
+            help="arm, cloudformation, httproute, manifest, headers, or a Jinja template path "
+            "(./arm for a file named arm).",
         ),
     ],
     *,
@@ -66,12 +67,28 @@ def render(
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
 ) -> int:
-    """Versioning config: ARM template for API Management, manifest, headers, or your template."""
+    """Versioning config for a gateway, from the tags, the ledger and the support policy.
+
+    \b
+    Kinds, one example each:
+      arm             relorch render arm --env production -o arm.json
+                      (Azure API Management: ARM template)
+      cloudformation  relorch render cloudformation --env production -o apigw.json
+                      (AWS API Gateway: CloudFormation template)
+      httproute       relorch render httproute --env production -o routes.yaml
+                      (Kubernetes Gateway API: HTTPRoutes)
+      manifest        relorch render manifest --env production
+                      (JSON: APIs, majors, revisions, current, URLs)
+      headers         relorch render headers
+                      (Deprecation/Sunset/Link per major)
+      TEMPLATE        relorch render gateways/nginx.conf.j2 --env production
+                      (your Jinja template, given the manifest)
+    """
     from relorch.errors import RelorchError, UsageError
     from relorch.ledger.store import read_state
     from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
-    from relorch.render import BUILTIN
+    from relorch.render import KINDS
     from relorch.render import render as render_document
     from relorch.render.context import build_model
     from relorch.render.files import write_atomically
@@ -93,7 +110,7 @@ def render(
     model = build_model(
         project.config, histories(project.git, project.config), current, moment, state=state
     )
-    template = None if what in BUILTIN else _relative(Path(what), chdir)
+    template = None if what in KINDS else _relative(Path(what), chdir)
     rendered = render_document(
         what,
         model,

@@ -1,8 +1,9 @@
 """Configuration: relorch.toml / [tool.relorch] read, validated and resolved once, at the edge.
 
 Owns `model` (frozen config objects), `table` (typed reads of one TOML table), `sections`
-(the per-name tables), `load` (finding and parsing the file) and `init` (writing a starter
-config). May import: errors, durations, versions, git (for `init` only).
+(the per-name tables), `gateways` (the [aws] and [kubernetes] tables), `load` (finding and
+parsing the file) and `init` (writing a starter config). May import: errors, durations,
+versions, git (for `init` only).
 """
 
 from relorch.config.load import find_config_file, load_config, parse_config
@@ -12,9 +13,11 @@ from relorch.config.model import (
     SCHEMES,
     ApiConfig,
     ApimConfig,
+    AwsConfig,
     ChannelConfig,
     Config,
     EnvironmentConfig,
+    KubernetesConfig,
     SupportConfig,
 )
 from relorch.config.table import Table
@@ -25,9 +28,11 @@ __all__ = [
     "SCHEMES",
     "ApiConfig",
     "ApimConfig",
+    "AwsConfig",
     "ChannelConfig",
     "Config",
     "EnvironmentConfig",
+    "KubernetesConfig",
     "SupportConfig",
     "Table",
     "find_config_file",

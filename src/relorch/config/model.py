@@ -43,6 +43,42 @@ class ApimConfig:
 
 
 @dataclass(frozen=True)
+class AwsConfig:
+    """[apis.<name>.aws]: the API as an AWS API Gateway REST API (render cloudformation)."""
+
+    rest_api_name: str | None = None  # the RestApi's name prefix; default the API's name
+    rest_api_id: str | None = None  # an API defined elsewhere ({major} filled in)
+    domain_name: str | None = None
+    domain_arn: str | None = None  # a domain given by ARN: BasePathMappingV2
+    certificate_arn: str | None = None  # set: the template manages the domain itself
+    endpoint_type: str = "REGIONAL"
+    base_path: str = "v{major}"
+    stage: str = "v{major}"
+    preview_stage: str = "v{major}-rev{revision}"
+    preview_header: str = "Api-Revision"
+    canary_percent: float = 0.0
+    routing_priority: int = 1
+    keep_revisions: int | None = None  # default: [apis.X.apim] keep_revisions
+
+
+@dataclass(frozen=True)
+class KubernetesConfig:
+    """[apis.<name>.kubernetes]: the API behind a Kubernetes Gateway (render httproute)."""
+
+    gateway: str
+    port: int
+    gateway_namespace: str | None = None
+    section_name: str | None = None
+    namespace: str | None = None
+    hostnames: tuple[str, ...] = ()
+    backend: str = "{api}-v{major}-rev{revision}"
+    name: str = "{api}-v{major}"
+    path: str = "/v{major}"
+    revision_header: str = "Api-Revision"
+    canary_percent: int = 0
+
+
+@dataclass(frozen=True)
 class ApiConfig:
     """[apis.<name>]: one API product of the repository."""
 
@@ -53,6 +89,8 @@ class ApiConfig:
     spec: str | None = None
     checks: tuple[tuple[str, ...], ...] = ()
     apim: ApimConfig = field(default_factory=ApimConfig)
+    aws: AwsConfig | None = None
+    kubernetes: KubernetesConfig | None = None
 
     @property
     def scheme(self) -> TagScheme:
@@ -99,6 +137,8 @@ class EnvironmentConfig:
     timeout: Duration = Duration(seconds=30 * 60)
     apim: dict[str, Any] = field(default_factory=dict)
     checkout: tuple[str, ...] = ()  # the paths the deploy step needs; empty = the whole tree
+    aws: dict[str, Any] = field(default_factory=dict)
+    kubernetes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,6 +186,20 @@ class Config:
         if env is None or env not in self.environments:
             return api.apim
         return replace(api.apim, **self.environments[env].apim)
+
+    def aws_for(self, api: ApiConfig, env: str) -> AwsConfig | None:
+        """The API's AWS settings with `env`'s overrides; None when the API has none."""
+        if api.aws is None:
+            return None
+        overrides = self.environments[env].aws if env in self.environments else {}
+        return replace(api.aws, **overrides)
+
+    def kubernetes_for(self, api: ApiConfig, env: str) -> KubernetesConfig | None:
+        """The API's Kubernetes settings with `env`'s overrides; None when the API has none."""
+        if api.kubernetes is None:
+            return None
+        overrides = self.environments[env].kubernetes if env in self.environments else {}
+        return replace(api.kubernetes, **overrides)
 
 
 APIM_KEYS = {f.name for f in fields(ApimConfig)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from relorch.config.gateways import parse_aws, parse_kubernetes
 from relorch.config.model import (
     APIM_KEYS,
     CHANNEL_KINDS,
@@ -79,6 +80,10 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
             spec=sub.text("spec"),
             checks=sub.argv_lists("checks"),
             apim=parse_apim(sub.table("apim"), partial=False),  # type: ignore[arg-type]
+            aws=parse_aws(sub.table("aws"), partial=False),  # type: ignore[arg-type]
+            kubernetes=parse_kubernetes(  # type: ignore[arg-type]
+                sub.table("kubernetes"), partial=False
+            ),
         )
         sub.done()
     return apis
@@ -186,6 +191,10 @@ def parse_environments(
             timeout=sub.duration("timeout", Duration(seconds=1800)),
             apim=parse_apim(sub.table("apim"), partial=True),  # type: ignore[arg-type]
             checkout=checkout,
+            aws=parse_aws(sub.table("aws"), partial=True),  # type: ignore[arg-type]
+            kubernetes=parse_kubernetes(  # type: ignore[arg-type]
+                sub.table("kubernetes"), partial=True
+            ),
         )
         sub.done()
     for env in envs.values():

@@ -1,4 +1,4 @@
-"""Rendering versioning config: ARM for API Management, a manifest, headers, user templates.
+"""Rendering versioning config: ARM, CloudFormation, HTTPRoute, a manifest, headers, templates.
 
 Owns `context` (what every renderer is given), one module per output kind, `files` (writing
 rendered output) and `usertemplate` (the sandboxed Jinja environment for user templates).
@@ -20,14 +20,15 @@ if TYPE_CHECKING:
     from relorch.git.gateway import Git
     from relorch.ledger.records import Record
 
-BUILTIN = ("arm", "manifest", "headers")
+BUILTIN = ("arm", "manifest", "headers")  # the files of the deploy step's {rendered}
+KINDS = ("arm", "cloudformation", "httproute", "manifest", "headers")
 
 
 @dataclass(frozen=True)
 class Rendered:
     """A rendered document and the notes about what was left out of it."""
 
-    kind: str  # arm | manifest | headers | template
+    kind: str  # one of KINDS, or template
     text: str
     notes: tuple[str, ...] = ()
 
@@ -41,7 +42,7 @@ def render(
     service: str | None = None,
     template: Path | None = None,
 ) -> Rendered:
-    """Render `what` (arm, manifest, headers, or the template file `template`) from `model`."""
+    """Render `what` (one of KINDS, or the template file `template`) from `model`."""
     if what == "arm":
         from relorch.render.arm import render_arm
 
@@ -49,6 +50,20 @@ def render(
             raise UsageError("render arm needs --env", hint="relorch render arm --env production")
         arm = render_arm(model, env, spec_source, service=service)
         return Rendered("arm", arm.text, arm.notes)
+    if what in {"cloudformation", "httproute"}:
+        if env is None:
+            raise UsageError(
+                f"render {what} needs --env", hint=f"relorch render {what} --env production"
+            )
+        if what == "cloudformation":
+            from relorch.render.cloudformation import render_cloudformation
+
+            template_ = render_cloudformation(model, env, spec_source)
+            return Rendered(what, template_.text, template_.notes)
+        from relorch.render.httproute import render_httproute
+
+        routes = render_httproute(model, env)
+        return Rendered(what, routes.text, routes.notes)
     if what == "manifest":
         from relorch.render.manifest import render_manifest
 

@@ -34,8 +34,8 @@ def read_template(path: Path, shown: str) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(
-            f"no template {shown} (and it is not one of arm, manifest, headers)",
-            hint="relorch render arm|manifest|headers|path/to/template.j2",
+            f"no template {shown} (and it is not a built-in kind)",
+            hint="relorch render arm|cloudformation|httproute|manifest|headers|path/to/template.j2",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read template {shown}: {exc}") from None
