@@ -138,7 +138,7 @@ def _check_kubernetes(table: Table, key: str, value: str | None) -> None:
     elif key in {"backend", "name"}:
         needs = ("{major}", "{revision}") if key == "backend" else ("{major}",)
         _needs(where, value, needs)
-        sample = fill(value, api="api", major=10, revision=10)
+        sample = fill(value, api="api", major=1, revision=1)  # longer numbers: checked later
         if not _DNS_LABEL.fullmatch(sample):
             raise ConfigError(
                 f"{where}: {value!r} does not make a Kubernetes name",
