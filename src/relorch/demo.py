@@ -26,6 +26,13 @@ display_name = "Products"
 path = "products"
 gateway_url = "https://apim-demo.azure-api.net"
 
+[apis.products.kubernetes]
+gateway = "public-gw"
+namespace = "apis"
+hostnames = ["api.example.net"]
+backend = "products-v{{major}}-rev{{revision}}"
+port = 8080
+
 [support]
 migration_guide = "https://developer.example.net/products/migrate-to-v2"
 
@@ -196,9 +203,10 @@ def deploy_half(demo: Demo) -> None:
 
 
 def render_half(demo: Demo) -> None:
-    """Versioning config: ARM for API Management, deprecation headers."""
+    """Versioning config: ARM for API Management, HTTPRoutes, deprecation headers."""
     demo.say("Versioning config for API Management and for other gateways")
     demo.relorch("render", "arm", "--env", "production", "-o", "arm-production.json")
+    demo.relorch("render", "httproute", "--env", "production")
     demo.relorch("render", "headers")
     demo.say("v1 consumers hear about the deprecation once (recorded in the ledger)")
     demo.relorch("notify")

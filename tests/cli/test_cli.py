@@ -115,6 +115,7 @@ def test_demo_runs_the_lifecycle(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     for expected in ("released v1-rev1", "released v2-rev1", "release/v1", "demo finished"):
         assert expected in result.stderr
+    assert "kind: HTTPRoute" in result.stdout + result.stderr  # a gateway kind beyond APIM
 
 
 def test_init_dry_run_json_writes_nothing(tmp_path: Path) -> None:

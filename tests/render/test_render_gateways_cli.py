@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,3 +141,30 @@ def test_render_help_lists_every_kind_with_an_example(repo: Clone) -> None:
     result = repo.relorch("render", "--help")
     for kind in ("arm", "cloudformation", "httproute", "manifest", "headers"):
         assert f"relorch render {kind}" in result.stdout
+
+
+STEP = r"""
+import json, pathlib, sys
+rendered = pathlib.Path(sys.argv[1])
+print("rendered:", sorted(p.name for p in rendered.iterdir()))
+stage = json.loads((rendered / "cloudformation.json").read_text())["Resources"]["ProductsV1Stage"]
+print("stage deployment:", stage["Properties"]["DeploymentId"]["Ref"])
+print("route:", (rendered / "httproute.yaml").read_text().count("kind: HTTPRoute"))
+"""
+
+
+def test_deploy_step_gets_cloudformation_and_httproute_as_they_will_be(repo: Clone) -> None:
+    step = f'deploy = [{json.dumps(sys.executable)}, "step.py", "{{rendered}}"]\n'
+    config = CONFIG.replace("[environments.staging]\n", "[environments.staging]\n" + step)
+    config = config.replace('spec = "openapi.yaml"\n', "")
+    repo.commit("chore: config", {"relorch.toml": config, "step.py": STEP})
+    repo.push()
+    repo.tag("v1-rev1")
+    result = repo.relorch("deploy", "v1@rev1", "--env", "staging")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "rendered: ['cloudformation.json', 'headers.json', 'httproute.yaml', 'manifest.json']"
+        in result.stderr
+    )
+    assert "stage deployment: ProductsV1Rev1Deployment" in result.stderr
+    assert "route: 1" in result.stderr

@@ -88,9 +88,10 @@ def render_for_deploy(
     dest: Path,
     now: datetime,
 ) -> list[str]:
-    """Write manifest.json, headers.json and (when APIM is configured) arm.json into `dest`,
-    as they will be once the ledger holds `after` (the `succeeded` record this deploy, preview
-    or withdrawal will write): the deploy step's {rendered} directory."""
+    """Write manifest.json, headers.json, (when APIM is configured) arm.json and (when an API
+    has [aws] / [kubernetes]) cloudformation.json / httproute.yaml into `dest`, as they will be
+    once the ledger holds `after` (the `succeeded` record this deploy, preview or withdrawal
+    will write): the deploy step's {rendered} directory."""
     from relorch.errors import RelorchError
     from relorch.ledger.store import read_state
     from relorch.model.repository import histories
@@ -101,6 +102,13 @@ def render_for_deploy(
     current = {key: live.revision for key, live in state.live.items()}
     model = build_model(config, histories(git, config), current, now, state=state)
     notes = []
+    for kind, name in _gateway_files(config):
+        try:
+            rendered = render(kind, model, env=env, spec_source=git.show_file)
+        except RelorchError as exc:
+            notes.append(f"{name} not rendered: {exc.message}")
+            continue
+        write_atomically(dest / name, rendered.text)
     for kind in BUILTIN:
         try:
             rendered = render(kind, model, env=after.env, spec_source=git.show_file)
@@ -109,3 +117,13 @@ def render_for_deploy(
             continue
         write_atomically(dest / f"{kind}.json", rendered.text)
     return notes
+
+
+def _gateway_files(config: Config) -> list[tuple[str, str]]:
+    """(kind, file name) of the gateway kinds some API is configured for."""
+    out = []
+    if any(api.aws is not None for api in config.apis.values()):
+        out.append(("cloudformation", "cloudformation.json"))
+    if any(api.kubernetes is not None for api in config.apis.values()):
+        out.append(("httproute", "httproute.yaml"))
+    return out
