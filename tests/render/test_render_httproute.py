@@ -25,7 +25,8 @@ CRD = "gateway.networking.k8s.io_httproutes.yaml"
 def _validator() -> jsonschema.Draft7Validator:
     """The v1 version's openAPIV3Schema of the CRD (x-kubernetes-* keys are ignored)."""
     path = schema_dir("gateway-api", CRD) / CRD
-    crd = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 20 times faster
+    crd = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     return jsonschema.Draft7Validator(version["schema"]["openAPIV3Schema"])
 
