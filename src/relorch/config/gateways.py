@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from relorch.config.model import AwsConfig, KubernetesConfig
-from relorch.config.table import Table, kind_of
+from relorch.config.table import Table
 from relorch.errors import ConfigError
 
 AWS_KEYS = frozenset(f.name for f in fields(AwsConfig))
@@ -29,26 +29,38 @@ def fill(template: str, **values: object) -> str:
 
 
 def parse_aws(table: Table, *, partial: bool) -> AwsConfig | dict[str, Any] | None:
-    """[apis.X.aws] (None when absent) or [environments.E.aws] (overrides only)."""
-    if not table.data and not partial:
-        table.done()
-        return None
+    """[apis.X.aws] (None when absent) or [environments.E.aws] (overrides only).
+
+    A full table reads every key (absent ones at their defaults): the config's JSON Schema is
+    recorded from those reads.
+    """
+    absent = not table.data
+    defaults = AwsConfig()
     values: dict[str, Any] = {}
-    for key in sorted(set(table.data) & AWS_KEYS):
+    for key in sorted(set(table.data) & AWS_KEYS if partial else AWS_KEYS):
+        default = getattr(defaults, key)
         if key == "canary_percent":
-            values[key] = _percent(table, key)
-        elif key == "keep_revisions":
-            values[key] = table.integer(key, 2, minimum=2)
+            values[key] = table.number(key, default, 0, 100)
         elif key == "routing_priority":
-            values[key] = table.integer(key, 1, minimum=1)
+            values[key] = table.integer(key, default, minimum=1)
+        elif key == "keep_revisions":
+            kept = table.integer(key, 0, minimum=0)  # 0: [apis.X.apim] keep_revisions
+            if kept == 1:
+                raise ConfigError(
+                    f"{table.source}: {table.where}.keep_revisions must be at least 2 "
+                    "(the current revision and one back)"
+                )
+            values[key] = kept or None
         elif key == "endpoint_type":
-            values[key] = table.choice(key, ENDPOINT_TYPES, "REGIONAL")
+            values[key] = table.choice(key, ENDPOINT_TYPES, default)
         else:
-            values[key] = table.text(key)
+            values[key] = table.text(key, default)
             _check_aws(table, key, values[key])
     table.done()
     if partial:
         return values
+    if absent:
+        return None
     aws = AwsConfig(**values)
     if aws.rest_api_name is not None and aws.rest_api_id is not None:
         raise ConfigError(
@@ -88,14 +100,24 @@ def _check_aws(table: Table, key: str, value: str | None) -> None:
 
 
 def parse_kubernetes(table: Table, *, partial: bool) -> KubernetesConfig | dict[str, Any] | None:
-    """[apis.X.kubernetes] (None when absent) or [environments.E.kubernetes] (overrides only)."""
-    if not table.data and not partial:
-        table.done()
-        return None
+    """[apis.X.kubernetes] (None when absent) or [environments.E.kubernetes] (overrides only).
+
+    A full table reads every key, as parse_aws does; gateway and port are required in it.
+    """
+    absent = not table.data
+    if not partial and not absent:
+        for key in ("gateway", "port"):
+            if key not in table.data:
+                raise ConfigError(
+                    f"{table.source}: {table.where} needs {key}",
+                    hint='e.g. gateway = "public-gw" and port = 8080',
+                )
+    defaults = {f.name: f.default for f in fields(KubernetesConfig)}
     values: dict[str, Any] = {}
-    for key in sorted(set(table.data) & KUBERNETES_KEYS):
+    for key in sorted(set(table.data) & KUBERNETES_KEYS if partial else KUBERNETES_KEYS):
+        default = defaults[key]
         if key == "port":
-            values[key] = table.integer(key, 0, minimum=1)
+            values[key] = table.integer(key, 1, minimum=1)
             if values[key] > 65535:
                 raise ConfigError(f"{table.source}: {table.where}.port must be at most 65535")
         elif key == "canary_percent":
@@ -111,17 +133,13 @@ def parse_kubernetes(table: Table, *, partial: bool) -> KubernetesConfig | dict[
                         hint="lowercase DNS name, optionally starting with *.",
                     )
         else:
-            values[key] = table.text(key)
+            values[key] = table.text(key, default if isinstance(default, str) else None)
             _check_kubernetes(table, key, values[key])
     table.done()
     if partial:
         return values
-    for key in ("gateway", "port"):
-        if key not in values:
-            raise ConfigError(
-                f"{table.source}: {table.where} needs {key}",
-                hint='e.g. gateway = "public-gw" and port = 8080',
-            )
+    if absent:
+        return None
     return KubernetesConfig(**values)
 
 
@@ -166,13 +184,3 @@ def _needs(where: str, template: str, needs: tuple[str, ...]) -> None:
     missing = [n for n in needs if n not in template]
     if missing:
         raise ConfigError(f"{where}: {template!r} must contain {' and '.join(missing)}")
-
-
-def _percent(table: Table, key: str) -> float:
-    value = table.data.pop(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise ConfigError(
-            f"{table.source}: {table.where}.{key} must be a number from 0 to 100, "
-            f"got {kind_of(value)} {value!r}"
-        )
-    return float(value)

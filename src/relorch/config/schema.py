@@ -38,6 +38,18 @@ DESCRIPTIONS: dict[str, str] = {
     "apis.*.spec": "Path of the OpenAPI document: breaking-change gate and APIM import.",
     "apis.*.checks": "Gates run before tagging: argv lists, never a shell string.",
     "apis.*.apim": "How the API appears in Azure API Management (render arm).",
+    "apis.*.aws": "The API in AWS API Gateway (render cloudformation); see docs/gateways.md.",
+    "apis.*.aws.rest_api_name": "RestApi name prefix ({name}-v{N}); relorch defines the API "
+    "from the spec. Not with rest_api_id.",
+    "apis.*.aws.rest_api_id": "An API defined elsewhere (Serverless, CDK); {major} filled in.",
+    "apis.*.aws.domain_name": "Custom domain: a base path mapping per major.",
+    "apis.*.aws.domain_arn": "Custom domain given by ARN: BasePathMappingV2.",
+    "apis.*.aws.certificate_arn": "Set: the template creates the domain, with routing rules on.",
+    "apis.*.aws.canary_percent": "Above 0: the newest preview is the stage's canary.",
+    "apis.*.kubernetes": "The API behind a Kubernetes Gateway (render httproute).",
+    "apis.*.kubernetes.gateway": "The parent Gateway of the HTTPRoutes.",
+    "apis.*.kubernetes.backend": "The Service of a revision, with {major} and {revision}.",
+    "apis.*.kubernetes.port": "The Services' port.",
     "support": "The support policy: how many past majors are kept and for how long.",
     "support.previous_majors": "How many majors before the newest stay supported.",
     "support.deprecation_period": "From a major's deprecation (its successor's release) "
@@ -67,6 +79,39 @@ DESCRIPTIONS: dict[str, str] = {
     "environments.*.timeout": "The deploy step is killed after this long.",
     "environments.*.checkout": "Paths the deploy step needs (sparse worktree); empty = everything.",
     "environments.*.apim": "Per-environment overrides of [apis.*.apim].",
+    "environments.*.aws": "Per-environment overrides of [apis.*.aws].",
+    "environments.*.kubernetes": "Per-environment overrides of [apis.*.kubernetes].",
+}
+
+
+# Every key of the gateway tables with a valid value (an environment's reads only keys present).
+AWS_PROBE: dict[str, Any] = {
+    "rest_api_name": "x",
+    "rest_api_id": "x",
+    "domain_name": "x",
+    "domain_arn": "arn:x",
+    "certificate_arn": "arn:x",
+    "endpoint_type": "REGIONAL",
+    "base_path": "v{major}",
+    "stage": "v{major}",
+    "preview_stage": "v{major}-rev{revision}",
+    "preview_header": "Api-Revision",
+    "canary_percent": 0,
+    "routing_priority": 1,
+    "keep_revisions": 2,
+}
+KUBE_PROBE: dict[str, Any] = {
+    "gateway": "x",
+    "port": 80,
+    "gateway_namespace": "x",
+    "section_name": "x",
+    "namespace": "x",
+    "hostnames": ["x"],
+    "backend": "x{major}-{revision}",
+    "name": "x{major}",
+    "path": "/v{major}",
+    "revision_header": "Api-Revision",
+    "canary_percent": 0,
 }
 
 
@@ -79,10 +124,11 @@ def _probe() -> dict[str, Any]:
             "x" if value is None else list(value) if isinstance(value, tuple) else value
         )
     return {
-        "apis": {"probe": {}},
+        # A full [aws] / [kubernetes] table reads every key once it is there at all.
+        "apis": {"probe": {"aws": {"domain_name": "x"}, "kubernetes": KUBE_PROBE}},
         "support": {},
         "channels": {"probe": {"kind": "console"}},
-        "environments": {"probe": {"apim": apim}},
+        "environments": {"probe": {"apim": apim, "aws": AWS_PROBE, "kubernetes": KUBE_PROBE}},
     }
 
 

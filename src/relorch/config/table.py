@@ -84,6 +84,16 @@ class Table:
             raise self._fail(key, f"a whole number >= {minimum}", value)
         return value
 
+    def number(self, key: str, default: float, minimum: float, maximum: float) -> float:
+        """An integer or float in [minimum, maximum], as a float."""
+        self._note(key, {"type": "number", "minimum": minimum, "maximum": maximum}, default)
+        value = self.data.pop(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._fail(key, f"a number from {minimum:g} to {maximum:g}", value)
+        if not minimum <= value <= maximum:
+            raise self._fail(key, f"a number from {minimum:g} to {maximum:g}", value)
+        return float(value)
+
     def flag(self, key: str, default: bool) -> bool:
         self._note(key, {"type": "boolean"}, default)
         value = self.data.pop(key, default)
