@@ -101,7 +101,12 @@ def test_render_httproute_to_a_file_with_json_summary(deployed: Clone) -> None:
         "render", "httproute", "--env", "staging", "-o", "routes.yaml", "--json", *NOW
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"kind": "httproute", "notes": [], "output": "routes.yaml"}
+    assert json.loads(result.stdout) == {
+        "schema": "relorch-render/1",
+        "kind": "httproute",
+        "notes": [],
+        "output": "routes.yaml",
+    }
     routes = [d for d in yaml.safe_load_all((deployed.path / "routes.yaml").read_text()) if d]
     assert [r["metadata"]["name"] for r in routes] == ["products-v1", "products-v2"]
     assert routes[1]["spec"]["rules"][-1]["backendRefs"][0]["name"] == "products-v2-rev2"
