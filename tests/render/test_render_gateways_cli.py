@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.gitrepo import Clone, make_origin
-from tests.render.test_render_cli import SPEC_V1, SPEC_V2, tag
+from tests.render.test_render_cli import tag
 
 CONFIG = """\
 [apis.products]
@@ -35,6 +35,8 @@ migration_guide = "https://developer.example.net/migrate"
 [environments.production]
 """
 NOW = ("--now", "2026-03-01")
+SPEC_V1 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '1.1'\npaths: {}\n"
+SPEC_V2 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '2.1'\npaths: {}\n"
 
 
 @pytest.fixture(scope="module")
