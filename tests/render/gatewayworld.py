@@ -9,10 +9,12 @@ and the other variants (RestApiId, domain ARN, another base path) for orders.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from relorch.config import Config
+from relorch.ledger.state import Preview
 from relorch.render.context import RenderModel, build_model
 from tests.render import test_render_world as world
 
@@ -81,13 +83,21 @@ def model(
     cfg = cfg or config()
     dates = dates or DATES
     histories = {name: world.history(cfg, name, dates) for name in cfg.apis}
-    return build_model(
-        cfg,
-        histories,
-        world.CURRENT if current is None else current,
-        now,
-        PREVIEWS if previews is None else previews,
-    )
+    built = build_model(cfg, histories, world.CURRENT if current is None else current, now)
+    wanted = PREVIEWS if previews is None else previews
+    return replace(built, previews={key: _previews(cfg, key, revs) for key, revs in wanted.items()})
+
+
+def _previews(
+    cfg: Config, key: tuple[str, str, int], revisions: tuple[int, ...]
+) -> tuple[Preview, ...]:
+    """The ledger's previews of (api, env, major), put in preview on 2026-03-11."""
+    api, _, major = key
+    out = []
+    for revision in revisions:
+        tag = cfg.apis[api].scheme.tag(major, revision)
+        out.append(Preview(revision, tag, world.sha(tag), "2026-03-11T09:00:00Z", f"preview-{tag}"))
+    return tuple(out)
 
 
 def spec_source(cfg: Config | None = None) -> Any:

@@ -104,7 +104,7 @@ def render_for_deploy(
     notes = []
     for kind, name in _gateway_files(config):
         try:
-            rendered = render(kind, model, env=env, spec_source=git.show_file)
+            rendered = render(kind, model, env=after.env, spec_source=git.show_file)
         except RelorchError as exc:
             notes.append(f"{name} not rendered: {exc.message}")
             continue

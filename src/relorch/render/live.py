@@ -36,8 +36,7 @@ def live_majors(
 ) -> list[LiveMajor]:
     """The API's majors to render in `env`, oldest first; what is left out goes to `notes`.
 
-    Retired majors and majors never deployed to `env` are left out (as `render arm` does);
-    a preview whose tag is not here is left out with a note.
+    Retired majors and majors never deployed to `env` are left out (as `render arm` does).
     """
     guide = model.config.support.migration_guide
     out = []
@@ -50,17 +49,9 @@ def live_majors(
             notes.append(f"{api.name} v{major.major} was never deployed to {env}: left out")
             continue
         kept = kept_revisions(major.info, current, keep)
-        previews = []
-        for revision in model.preview_revisions(api.name, env, major.major):
-            info = major.info.get(revision)
-            if info is None:
-                notes.append(
-                    f"{api.name} v{major.major}: preview rev{revision} has no tag here: left out"
-                )
-            else:
-                previews.append(info)
+        previews = tuple(p.info for p in model.previews_of(api.name, env, major))
         headers = deprecation_headers(major.support, guide)
-        out.append(LiveMajor(major, kept[-1], kept, tuple(previews), headers))
+        out.append(LiveMajor(major, kept[-1], kept, previews, headers))
     return out
 
 
