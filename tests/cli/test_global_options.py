@@ -68,6 +68,12 @@ def test_usage_errors_with_json_are_error_documents(
     assert data["error"] and data["hint"]
 
 
+def test_json_without_a_command_is_an_error_document(tmp_path: Path) -> None:
+    result = run_relorch(tmp_path, "--json")
+    assert result.returncode == 2 and result.stderr.startswith("error: Missing command")
+    assert json.loads(result.stdout)["error"] == "Missing command."
+
+
 def test_config_error_with_json_names_the_key(repo: Clone) -> None:
     (repo.path / "relorch.toml").write_text("[apis.products]\ntag_fromat = 'x'\n")
     result = repo.relorch("status", "--json", "--no-fetch")
