@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -49,15 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bares = []
         first_clone = run_dir
+        ledger_spec = "+refs/relorch/ledger:refs/relorch/ledger"
         for index in range(args.repos):
-            bare, clone = working_copy(origin, run_dir, f"r{index:02d}")
-            ledger_spec = "+refs/relorch/ledger:refs/relorch/ledger"
-            git("fetch", "--quiet", str(ledger.path), ledger_spec, cwd=bare)
             if index == 0:
-                git("fetch", "--quiet", "origin", ledger_spec, cwd=clone)
-                first_clone = clone
-            else:
-                shutil.rmtree(clone)
+                bare, first_clone = working_copy(origin, run_dir, "r00")
+                git("fetch", "--quiet", str(ledger.path), ledger_spec, cwd=bare)
+                git("fetch", "--quiet", "origin", ledger_spec, cwd=first_clone)
+            else:  # the fleet's other members need no clone: a hard-linked copy each
+                bare = run_dir / f"r{index:02d}-origin.git"
+                shutil.copytree(bares[0], bare, copy_function=os.link)
             bares.append(bare)
 
         out = run_dir / "site-one"

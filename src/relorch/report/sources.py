@@ -16,7 +16,8 @@ from typing import Any
 from relorch.config import Config, parse_config
 from relorch.errors import ConfigError, GitError
 from relorch.git.gateway import Git
-from relorch.git.objects import read_ref
+from relorch.git.objects import ObjectStore, read_ref
+from relorch.ledger.records import Record
 from relorch.ledger.state import LedgerState
 from relorch.ledger.store import Ledger
 from relorch.masking import mask
@@ -44,9 +45,7 @@ def read_local(git: Git, config: Config) -> RepoInputs:
     tags = git.local_tags(tag_globs(config))
     branch = main_branch(git, config)
     histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
-    ledger = Ledger(git, config)
-    records = list(ledger.records(sync=False))
-    records.reverse()
+    records, state = read_ledger(git, config)
     return RepoInputs(
         name=name,
         ident=ident_of(name),
@@ -54,11 +53,27 @@ def read_local(git: Git, config: Config) -> RepoInputs:
         histories=histories,
         messages=git.tag_messages(tag_globs(config)),
         records=records,
-        state=ledger.read_state(fetch=False),
+        state=state,
         source_commit=git.resolve("HEAD"),
         ledger_tip=read_ref(git, config.ledger_ref),
         env_order=_env_order_of_file(config),
     )
+
+
+def read_ledger(git: Git, config: Config) -> tuple[list[Record], LedgerState]:
+    """Every record (oldest first) and the state of the local ledger ref, read in one pass:
+    one snapshot (an older format's state is rebuilt from the records once), each chunk
+    parsed once."""
+    ledger = Ledger(git, config)
+    with ObjectStore(git) as store:
+        snap = ledger.snapshot(read_ref(git, config.ledger_ref), store)
+        records = [
+            Record.from_line(line)
+            for name in sorted(snap.chunks)
+            for line in store.read_blob(snap.chunks[name].sha).decode().split("\n")
+            if line.strip()
+        ]
+    return records, snap.state
 
 
 def cache_repo(cache: Path, name: str) -> Git:
@@ -106,14 +121,10 @@ def read_remote(url: str, cache: Path) -> RepoInputs:
     tags = [t for t in git.local_tags(globs) if f"refs/tags/{t.name}" in wanted]
     histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
     messages = {k: v for k, v in git.tag_messages(globs).items() if f"refs/tags/{k}" in wanted}
-    if ledger_tip is None:
-        # The cache may hold a ledger the remote no longer has: read none.
-        records, state = [], LedgerState()
-    else:
-        ledger = Ledger(git, config)
-        records = list(ledger.records(sync=False))
-        records.reverse()
-        state = ledger.read_state(fetch=False)
+    records: list[Record] = []
+    state = LedgerState()
+    if ledger_tip is not None:  # (the cache may hold a ledger the remote no longer has)
+        records, state = read_ledger(git, config)
     return RepoInputs(
         name=name,
         ident=ident_of(name),
