@@ -171,3 +171,39 @@ def test_refname_check_matches_git_check_ref_format(text: str) -> None:
     )
     if is_valid_refname(text):
         assert git_says, text  # never accept what git refuses
+
+
+LEGACY = TagScheme(
+    "products",
+    SEMVER_TAG_FORMAT,
+    "release/v{major}",
+    ("v{major}.{minor}.{patch}", "{major}.{minor}.{patch}", "v{major}.{minor}"),
+)
+small = st.integers(min_value=0, max_value=999)
+
+
+@given(numbers, small, small)
+def test_legacy_tags_round_trip_and_parse_as_refs(major: int, minor: int, patch: int) -> None:
+    name = f"v{major}.{minor}.{patch}"
+    assert LEGACY.parse_legacy(name) == (major, minor, patch)
+    assert LEGACY.parse_legacy(f"{major}.{minor}") is None  # not a declared shape
+    ref = parse_ref(name, {"products": LEGACY})
+    assert (ref.major, ref.which, ref.tag) == (major, "tag", name)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(small, small), min_size=1, max_size=8), st.integers(1, 12))
+def test_next_tag_is_never_at_or_below_an_existing_version(
+    versions: list[tuple[int, int]], revision: int
+) -> None:
+    existing = [f"v3.{minor}.{patch}" for minor, patch in versions]
+    tag = LEGACY.next_tag(3, revision, existing)
+    assert tag is not None and tag not in existing
+    mine = LEGACY.parse_legacy(tag)
+    assert mine is not None
+    assert all(mine > LEGACY.parse_legacy(name) for name in existing)  # type: ignore[operator]
+
+
+def test_prereleases_and_major_zero_are_not_legacy_revisions() -> None:
+    for name in ("v1.2.3-rc.1", "v1.2.3+build", "v0.9.0", "v01.2.3", "x1.2.3"):
+        assert LEGACY.parse_legacy(name) is None

@@ -13,6 +13,10 @@ from relorch.errors import UsageError
 DEFAULT_TAG_FORMAT = "v{major}-rev{revision}"
 SEMVER_TAG_FORMAT = "v{major}.{revision}.0"
 DEFAULT_BRANCH_FORMAT = "release/v{major}"
+# `legacy_tags = "semver"`: the tags semver tooling (semantic-release, release-please, hand-made
+# `git tag v1.2.3`) leaves behind; pre-releases (`v1.2.3-rc.1`) are not releases and never count.
+SEMVER_LEGACY_TAGS = ("v{major}.{minor}.{patch}", "{major}.{minor}.{patch}", "v{major}.{minor}")
+LEGACY_PLACEHOLDERS = ("api", "major", "minor", "patch")
 MULTI_BRANCH_FORMAT = "release/{api}/v{major}"
 API_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
 WHICH_WORDS = ("latest", "current", "previous")
@@ -44,7 +48,7 @@ class Ref:
 
     major: int
     api: str | None = None
-    which: str | None = None  # None | "rev" | "latest" | "current" | "previous"
+    which: str | None = None  # None | "rev" | "latest" | "current" | "previous" | "tag"
     revision: int | None = None
     tag: str | None = None  # set when the user wrote a full tag name
 
@@ -71,11 +75,55 @@ class TagScheme:
     api: str
     tag_format: str
     branch_format: str
+    legacy: tuple[str, ...] = ()  # templates of the tags from before relorch (`legacy_tags`)
 
     @cached_property
     def tag_regex(self) -> re.Pattern[str]:
         """Matches this API's revision tags, with groups `major` and `revision`."""
         return _template_regex(self.tag_format, self.api)
+
+    @cached_property
+    def _legacy_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(_template_regex(t, self.api, zero=True) for t in self.legacy)
+
+    def parse_legacy(self, name: str) -> tuple[int, int, int] | None:
+        """(major, minor, patch) of a legacy tag (missing parts are 0), None for any other."""
+        for regex in self._legacy_res:
+            match = regex.fullmatch(name)
+            if match is not None:
+                found = match.groupdict()
+                return (
+                    int(found["major"]),
+                    int(found.get("minor") or 0),
+                    int(found.get("patch") or 0),
+                )
+        return None
+
+    def next_tag(self, major: int, revision: int, existing: Iterable[str]) -> str | None:
+        """The tag of revision `revision` of `major` (or a higher number): never a name that
+        exists, never a version equal to or below an existing legacy one (`semver` after
+        `v1.7.0` is `v1.8.0`); None when this tag_format cannot order after them."""
+        names = set(existing)
+        versions = [v for name in names if (v := self.parse_legacy(name)) and v[0] == major]
+        highest = max(versions, default=None)
+        for number in range(revision, revision + (max(highest) + 2 if highest else 2)):
+            tag = self.tag(major, number)
+            version = self.parse_legacy(tag)
+            if tag not in names and (version is None or highest is None or version > highest):
+                return tag
+        return None
+
+    def globs(self, major: int | None = None) -> list[str]:
+        """fnmatch patterns of this API's revision tags and legacy tags (of one major)."""
+        number = "*" if major is None else str(major)
+        legacy = [
+            t.replace("{api}", self.api)
+            .replace("{major}", number)
+            .replace("{minor}", "*")
+            .replace("{patch}", "*")
+            for t in self.legacy
+        ]
+        return [self.tag_glob(major), *legacy]
 
     @cached_property
     def _branch_re(self) -> re.Pattern[str]:
@@ -111,18 +159,38 @@ class TagScheme:
         )
 
 
-def _template_regex(template: str, api: str) -> re.Pattern[str]:
+def _template_regex(template: str, api: str, *, zero: bool = False) -> re.Pattern[str]:
+    """`zero`: minor and patch may be 0 (legacy semver), a major and a revision never are."""
     out = []
-    for piece in re.split(r"(\{api\}|\{major\}|\{revision\})", template):
+    for piece in re.split(r"(\{api\}|\{major\}|\{revision\}|\{minor\}|\{patch\})", template):
         if piece == "{api}":
             out.append(re.escape(api))
-        elif piece == "{major}":
-            out.append(rf"(?P<major>{_NUMBER})")
-        elif piece == "{revision}":
-            out.append(rf"(?P<revision>{_NUMBER})")
+        elif piece in ("{major}", "{revision}"):
+            out.append(rf"(?P<{piece[1:-1]}>{_NUMBER})")
+        elif piece in ("{minor}", "{patch}") and zero:
+            out.append(rf"(?P<{piece[1:-1]}>0|{_NUMBER})")
         else:
             out.append(re.escape(piece))
     return re.compile("".join(out))
+
+
+def check_legacy_template(template: str, *, what: str) -> str | None:
+    """Why a `legacy_tags` template is unusable, or None when it is fine."""
+    names = re.findall(r"\{([^{}]*)\}", template)
+    for name in names:
+        if name not in LEGACY_PLACEHOLDERS:
+            return (
+                f"{what} has an unknown placeholder {{{name}}} "
+                "(known: {api}, {major}, {minor}, {patch})"
+            )
+    if names.count("major") != 1 or any(names.count(n) > 1 for n in names):
+        return f"{what} must contain {{major}} exactly once (and each other placeholder once)"
+    if re.search(r"\}\{|\}\d|\d\{", template.replace("{api}", "x")):
+        return f"{what} needs a non-digit between numbers, or names are ambiguous"
+    sample = template.format(api="api", major=12, minor=3, patch=4)
+    if not is_valid_refname(sample):
+        return f"{what} gives {sample!r}, which git does not accept as a ref name"
+    return None
 
 
 def check_template(template: str, *, needs: Iterable[str], what: str) -> str | None:
@@ -156,6 +224,9 @@ def parse_ref(text: str, schemes: Mapping[str, TagScheme]) -> Ref:
             revision=int(match.group("rev")) if match.group("rev") else None,
         )
     for scheme in schemes.values():
+        legacy = scheme.parse_legacy(text) if len(text) <= 200 else None
+        if legacy is not None:  # its revision number is its rank in the major's history
+            return Ref(major=legacy[0], api=scheme.api, which="tag", tag=text)
         parsed = scheme.parse_tag(text)
         if parsed is not None:
             return Ref(major=parsed[0], api=scheme.api, which="rev", revision=parsed[1], tag=text)

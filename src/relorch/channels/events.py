@@ -10,7 +10,8 @@ from datetime import datetime
 class Announcement:
     """One event worth telling the channel: a pending deploy, its result, or a free-form notice.
 
-    kind: "pending" (before the deploy step), "succeeded", "failed", "held", "rolled_back",
+    kind: "pending" (before the deploy step), "succeeded", "failed", "held", "cancelled" (a
+    pending deploy called off: another channel could not be told), "rolled_back",
     "rollback_pending", or "notice" (free text in `message`).
     """
 

@@ -18,7 +18,16 @@ from relorch.channels.events import Announcement
 from relorch.errors import ConfigError
 
 DEFAULT_TEMPLATE = "announcement.j2"
-KINDS = ("pending", "rollback_pending", "succeeded", "failed", "held", "rolled_back", "notice")
+KINDS = (
+    "pending",
+    "rollback_pending",
+    "succeeded",
+    "failed",
+    "held",
+    "cancelled",
+    "rolled_back",
+    "notice",
+)
 # C0 controls but tab and newline, DEL and C1: hostile release notes must not drive a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -109,6 +109,14 @@ OptionalEnvOpt = Annotated[
     str | None,
     typer.Option("--env", "-e", help="Environment.", autocompletion=complete_environment),
 ]
+WorktreeConfigOpt = Annotated[
+    bool,
+    typer.Option(
+        "--config-from-worktree",
+        help="Take the policy from the config file here, not the one committed on the main "
+        "branch (recorded in the ledger).",
+    ),
+]
 ApiOpt = Annotated[str | None, typer.Option("--api", help="API name (repos with several APIs).")]
 
 
@@ -131,3 +139,13 @@ def load_project(chdir: Path | None, config: Path | None) -> Project:
     if config is not None:
         config_path = config if config.is_absolute() else (chdir or Path.cwd()) / config
     return Project(git=git, config=load_config(git.root, config_path))
+
+
+def load_governed(chdir: Path | None, config: Path | None, *, from_worktree: bool) -> Project:
+    """The project with the config that governs deploys: the one committed on the main branch
+    as the remote has it (refused when the working tree's policy differs, unless asked)."""
+    from relorch.model.committed import governing_config
+
+    project = load_project(chdir, config)
+    governed = governing_config(project.git, project.config, from_worktree=from_worktree)
+    return Project(git=project.git, config=governed)

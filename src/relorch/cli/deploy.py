@@ -15,6 +15,8 @@ from relorch.cli.common import (
     JsonOpt,
     OptionalEnvOpt,
     Project,
+    WorktreeConfigOpt,
+    load_governed,
     load_project,
 )
 
@@ -54,6 +56,7 @@ def deploy(
     allow_rolled_back: AllowRolledBackOpt = False,
     no_wait: NoWaitOpt = False,
     force: ForceOpt = False,
+    config_from_worktree: WorktreeConfigOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -62,7 +65,7 @@ def deploy(
     """Deploy a revision tag to an environment: announce, wait, lock, run the step, record."""
     from relorch.deploy.plan import plan_deploy
 
-    project = load_project(chdir, config)
+    project = load_governed(chdir, config, from_worktree=config_from_worktree)
     plan = plan_deploy(
         project.git,
         project.config,
@@ -87,6 +90,7 @@ def rollback(
     api: ApiOpt = None,
     break_lock: BreakLockOpt = False,
     allow_rolled_back: AllowRolledBackOpt = False,
+    config_from_worktree: WorktreeConfigOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -95,7 +99,7 @@ def rollback(
     """Put the previous good revision of a major (or --to REF) back live, through deploy's path."""
     from relorch.deploy.rollback import plan_rollback
 
-    project = load_project(chdir, config)
+    project = load_governed(chdir, config, from_worktree=config_from_worktree)
     plan = plan_rollback(
         project.git,
         project.config,
@@ -120,6 +124,12 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
         if json_out:
             emit_json("deploy-plan", {**plan.to_json(), "dry_run": True})
         return 0
+    if plan.announce_channels:
+        # Channels (and their secrets) are checked before anything is written; the plan alone
+        # needs none, so a dry run works without the webhook variables.
+        from relorch.channels.announcer import validate_channels
+
+        validate_channels(project.config, plan.announce_channels)
     result = Executor(
         project.git,
         project.config,
@@ -235,6 +245,7 @@ def hold(
     env: EnvOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why the deploy must wait.")],
     api: ApiOpt = None,
+    config_from_worktree: WorktreeConfigOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -247,6 +258,7 @@ def hold(
         env=env,
         reason=reason,
         api=api,
+        config_from_worktree=config_from_worktree,
         dry_run=dry_run,
         json_out=json_out,
         chdir=chdir,
@@ -259,6 +271,7 @@ def unhold(
     ref: RefArg,
     env: EnvOpt,
     api: ApiOpt = None,
+    config_from_worktree: WorktreeConfigOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -271,6 +284,7 @@ def unhold(
         env=env,
         reason=None,
         api=api,
+        config_from_worktree=config_from_worktree,
         dry_run=dry_run,
         json_out=json_out,
         chdir=chdir,
@@ -285,6 +299,7 @@ def _hold(
     env: str,
     reason: str | None,
     api: str | None,
+    config_from_worktree: bool,
     dry_run: bool,
     json_out: bool,
     chdir: ChdirOpt,
@@ -293,7 +308,7 @@ def _hold(
     from relorch.deploy.holds import apply_hold, plan_hold
     from relorch.output import Reporter, emit_json
 
-    project = load_project(chdir, config)
+    project = load_governed(chdir, config, from_worktree=config_from_worktree)
     plan = plan_hold(
         project.git,
         project.config,

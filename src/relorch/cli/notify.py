@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, load_project
+from relorch.cli.common import (
+    ChdirOpt,
+    ConfigOpt,
+    DryRunOpt,
+    JsonOpt,
+    WorktreeConfigOpt,
+    load_governed,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +33,7 @@ def notify(
         ),
     ] = None,
     now: Annotated[str | None, typer.Option("--now", help="Judge dates at this ISO time.")] = None,
+    config_from_worktree: WorktreeConfigOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
@@ -42,7 +50,7 @@ def notify(
     from relorch.output import Reporter, emit_json
     from relorch.policy.notify import due_notices, send_notices
 
-    project = load_project(chdir, config)
+    project = load_governed(chdir, config, from_worktree=config_from_worktree)
     reporter = Reporter()
     try:
         moment = datetime.fromisoformat(now) if now else datetime.now(UTC)

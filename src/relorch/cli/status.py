@@ -153,12 +153,25 @@ def init(
     from relorch.output import Reporter, emit_json
 
     git = Git.discover((chdir or Path.cwd()).resolve())
-    path, text = write_starter(git, api=api, pyproject=pyproject, force=force, dry_run=dry_run)
+    path, text, legacy = write_starter(
+        git, api=api, pyproject=pyproject, force=force, dry_run=dry_run
+    )
     reporter = Reporter()
     if json_out:
-        emit_json("init", {"path": str(path), "written": not dry_run, "config": text})
+        emit_json(
+            "init",
+            {
+                "path": str(path),
+                "written": not dry_run,
+                "config": text,
+                "legacy_tags": list(legacy.templates) if legacy else [],
+                "next_tag": legacy.next_tag if legacy else None,
+            },
+        )
     elif dry_run:
         print(text, end="")
+    for line in legacy.explain() if legacy else []:
+        reporter.line(line)
     if dry_run:
         reporter.line(f"would write {path}")
     else:

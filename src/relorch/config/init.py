@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from relorch.errors import PreconditionError, UsageError
 from relorch.git.gateway import Git
-from relorch.versions import API_NAME
+from relorch.versions import API_NAME, DEFAULT_BRANCH_FORMAT, SEMVER_TAG_FORMAT, TagScheme
+
+# A version tag as other tooling leaves it: an optional prefix (`name-`, `name/`, `name@`),
+# an optional `v`, then major.minor[.patch]. Pre-releases and build metadata do not match.
+_VERSION_TAG = re.compile(
+    r"(?P<prefix>(?:[A-Za-z0-9_.-]*[A-Za-z_][-/@])?)(?P<v>v?)"
+    r"(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)(?:\.(?P<patch>0|[1-9]\d*))?"
+)
 
 _STARTER = """\
 # relorch configuration — see the README for every key and its default.
@@ -19,6 +27,7 @@ main_branch = "{main}"        # the newest major lives here; older majors on rel
 
 [apis.{api}]
 {tag_line}
+{legacy_line}
 # branch_format = "release/v{{major}}"
 # paths = ["."]                       # what belongs to this API (several APIs in one repo)
 {spec_line}
@@ -59,16 +68,86 @@ def guess_api_name(root: Path) -> str:
     return name if API_NAME.fullmatch(name) else "api"
 
 
-def detect_tag_format(git: Git) -> str | None:
-    """`semver` when the existing tags look like v2.4.0, None for the default."""
-    tags = git.run("tag", "--list").splitlines()
-    semver = sum(bool(re.fullmatch(r"v[1-9]\d*\.\d+\.\d+", t)) for t in tags)
-    revision = sum(bool(re.fullmatch(r"v[1-9]\d*-rev[1-9]\d*", t)) for t in tags)
-    return "semver" if semver > revision else None
+@dataclass(frozen=True)
+class LegacyFinding:
+    """The version tags from before relorch that `init` found, and what they mean."""
+
+    templates: tuple[str, ...]  # the proposed legacy_tags
+    tag_format: str | None  # "semver" when every tag is vX.Y.Z, None for the default
+    counts: dict[int, int]  # major -> how many tags count as its revisions
+    ignored: tuple[str, ...]  # version tags relorch cannot count (0.x: majors start at 1)
+    newest: str  # the highest version tag of the newest major
+    next_tag: str  # what the next `release --revision` on the main branch creates
+
+    def explain(self) -> list[str]:
+        """What init tells the user about them."""
+        total = sum(self.counts.values())
+        majors = ", ".join(f"v{m} ({n})" for m, n in sorted(self.counts.items()))
+        lines = [
+            f"found {total} version tag(s) from before relorch: {majors}; newest {self.newest}",
+            "proposed legacy_tags = ["
+            + ", ".join(f'"{t}"' for t in self.templates)
+            + "]: they count as the revisions of their major, numbered in semver order",
+            f"the next `relorch release --revision` on the main branch will tag {self.next_tag}",
+        ]
+        if self.tag_format:
+            lines.append('every tag is vX.Y.Z, so tag_format = "semver" keeps that naming')
+        if self.ignored:
+            lines.append(
+                f"ignored {len(self.ignored)} tag(s) of major 0 (e.g. {self.ignored[0]}): "
+                "relorch majors start at 1"
+            )
+        return lines
 
 
-def render_starter(git: Git, api: str | None) -> str:
-    """The starter config text."""
+def detect_legacy(git: Git, api: str) -> LegacyFinding | None:
+    """The version tags the repository already has (v1.2.3, 1.4.0, v1.2, name-v2.0.1)."""
+    counts: dict[str, int] = {}
+    found: list[tuple[tuple[int, int, int], str, str]] = []
+    ignored = []
+    for tag in git.run("tag", "--list").splitlines():
+        match = _VERSION_TAG.fullmatch(tag)
+        if match is None:
+            continue
+        if match["major"] == "0":
+            ignored.append(tag)
+            continue
+        prefix = match["prefix"]
+        if prefix[:-1] == api:
+            prefix = "{api}" + prefix[-1]
+        template = prefix + match["v"] + "{major}.{minor}" + (".{patch}" if match["patch"] else "")
+        counts[template] = counts.get(template, 0) + 1
+        version = (int(match["major"]), int(match["minor"]), int(match["patch"] or 0))
+        found.append((version, tag, template))
+    if not found:
+        return None
+    templates = tuple(sorted(counts, key=lambda t: (-counts[t], t)))
+    semver = templates == ("v{major}.{minor}.{patch}",)
+    scheme = TagScheme(
+        api,
+        SEMVER_TAG_FORMAT if semver else "v{major}-rev{revision}",
+        DEFAULT_BRANCH_FORMAT,
+        templates,
+    )
+    by_major: dict[int, int] = {}
+    for version, _, _ in found:
+        by_major[version[0]] = by_major.get(version[0], 0) + 1
+    newest_major = max(by_major)
+    newest = max((v, t) for v, t, _ in found if v[0] == newest_major)[1]
+    names = [t for _, t, _ in found]
+    next_tag = scheme.next_tag(newest_major, by_major[newest_major] + 1, names)
+    return LegacyFinding(
+        templates=templates,
+        tag_format="semver" if semver else None,
+        counts=by_major,
+        ignored=tuple(sorted(ignored)),
+        newest=newest,
+        next_tag=next_tag or "?",
+    )
+
+
+def render_starter(git: Git, api: str | None) -> tuple[str, LegacyFinding | None]:
+    """The starter config text, and the legacy tags it adopts."""
     name = api or guess_api_name(git.root)
     if not API_NAME.fullmatch(name):
         raise UsageError(
@@ -76,7 +155,8 @@ def render_starter(git: Git, api: str | None) -> str:
             hint="lowercase letters, digits, - and _ (e.g. products)",
         )
     main = git.current_branch() or git.remote_head_branch("origin") or "main"
-    tag_format = detect_tag_format(git)
+    legacy = detect_legacy(git, name)
+    tag_format = legacy.tag_format if legacy else None
     spec = next(
         (
             p
@@ -85,7 +165,7 @@ def render_starter(git: Git, api: str | None) -> str:
         ),
         None,
     )
-    return _STARTER.format(
+    text = _STARTER.format(
         main=main,
         api=name,
         display=name.replace("-", " ").title(),
@@ -95,23 +175,28 @@ def render_starter(git: Git, api: str | None) -> str:
         spec_line=f'spec = "{spec}"'
         if spec
         else '# spec = "openapi.yaml"   # breaking-change gate',
+        legacy_line="legacy_tags = [" + ", ".join(f'"{t}"' for t in legacy.templates) + "]"
+        "   # tags from before relorch, counted as revisions"
+        if legacy
+        else '# legacy_tags = "semver"   # adopt v1.2.3-style tags from before relorch',
     )
+    return text, legacy
 
 
 def write_starter(
     git: Git, *, api: str | None, pyproject: bool, force: bool, dry_run: bool
-) -> tuple[Path, str]:
+) -> tuple[Path, str, LegacyFinding | None]:
     """Write relorch.toml (or [tool.relorch] in pyproject.toml); refuse to overwrite."""
     import tomlkit
 
-    text = render_starter(git, api)
+    text, legacy = render_starter(git, api)
     if not pyproject:
         path = git.root / "relorch.toml"
         if path.exists() and not force:
             raise PreconditionError(f"{path} exists", hint="pass --force to overwrite it")
         if not dry_run:
             path.write_text(text, encoding="utf-8")
-        return path, text
+        return path, text, legacy
     path = git.root / "pyproject.toml"
     document = (
         tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
@@ -121,8 +206,11 @@ def write_starter(
         raise PreconditionError(
             f"{path} already has [tool.relorch]", hint="pass --force to replace it"
         )
+    # The commented-out tables must carry the prefix too: uncommented, `[channels.x]` would be
+    # a table of pyproject.toml that relorch never reads.
+    text = re.sub(r"^# \[", "# [tool.relorch.", text, flags=re.MULTILINE)
     tool["relorch"] = tomlkit.parse(text)  # keeps the starter's comments
     out = tomlkit.dumps(document)
     if not dry_run:
         path.write_text(out, encoding="utf-8")
-    return path, out
+    return path, out, legacy

@@ -21,6 +21,8 @@ from relorch.versions import (
 CHANNEL_KINDS = ("slack", "teams", "webhook", "console", "file")
 # promote_from = "preview": only a revision that succeeded as a preview in the same environment.
 PROMOTE_FROM_PREVIEW = "preview"
+# What a deploy argv may name; anything else is a config error when the config loads.
+DEPLOY_PLACEHOLDERS = ("api", "major", "revision", "tag", "sha", "env", "workdir", "rendered")
 SCHEMES = ("Segment", "Header", "Query")
 
 
@@ -91,11 +93,12 @@ class ApiConfig:
     apim: ApimConfig = field(default_factory=ApimConfig)
     aws: AwsConfig | None = None
     kubernetes: KubernetesConfig | None = None
+    legacy_tags: tuple[str, ...] = ()  # templates of pre-relorch tags counted as revisions
 
     @property
     def scheme(self) -> TagScheme:
         """Tag and branch naming of this API."""
-        return TagScheme(self.name, self.tag_format, self.branch_format)
+        return TagScheme(self.name, self.tag_format, self.branch_format, self.legacy_tags)
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,21 @@ class Config:
     support: SupportConfig = SupportConfig()
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
     environments: dict[str, EnvironmentConfig] = field(default_factory=dict)
+    # The commit whose config governs deploys (the main branch as the remote has it), and
+    # whether the working tree's file was used instead (--config-from-worktree, recorded).
+    commit: str | None = None
+    from_worktree: bool = False
+
+    def policy(self) -> dict[str, object]:
+        """What governs a deploy: environments (steps, promotion, announcements, notice),
+        channels, support policy and where the ledger lives."""
+        return {
+            **{f"environments.{k}": v for k, v in self.environments.items()},
+            **{f"channels.{k}": v for k, v in self.channels.items()},
+            "support": self.support,
+            "ledger_ref": self.ledger_ref,
+            "remote": self.remote,
+        }
 
     def api(self, name: str | None) -> ApiConfig:
         """The named API, or the only one when `name` is None."""

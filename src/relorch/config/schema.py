@@ -33,6 +33,8 @@ DESCRIPTIONS: dict[str, str] = {
     "apis": "The APIs of the repository, by name (lowercase letters, digits, - and _).",
     "apis.*.tag_format": 'Revision tag template with {major} and {revision}; "semver" = '
     '"v{major}.{revision}.0". "{api}/" is prefixed when there are several APIs.',
+    "apis.*.legacy_tags": "Tags from before relorch that count as revisions of their major: "
+    'templates with {major} and optional {minor}, {patch}, {api}; "semver" = v1.2.3, 1.2.3, v1.2.',
     "apis.*.branch_format": "Release branch template with {major} (and {api} with several APIs).",
     "apis.*.paths": "What belongs to this API: commits touching these paths are its changes.",
     "apis.*.spec": "Path of the OpenAPI document: breaking-change gate and APIM import.",

@@ -8,6 +8,7 @@ from relorch.config.gateways import parse_aws, parse_kubernetes
 from relorch.config.model import (
     APIM_KEYS,
     CHANNEL_KINDS,
+    DEPLOY_PLACEHOLDERS,
     PROMOTE_FROM_PREVIEW,
     SCHEMES,
     ApiConfig,
@@ -23,12 +24,15 @@ from relorch.versions import (
     DEFAULT_BRANCH_FORMAT,
     DEFAULT_TAG_FORMAT,
     MULTI_BRANCH_FORMAT,
+    SEMVER_LEGACY_TAGS,
     SEMVER_TAG_FORMAT,
+    check_legacy_template,
     check_template,
 )
 
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 _ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def parse_apis(table: Table) -> dict[str, ApiConfig]:
@@ -73,6 +77,7 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
                     f"{table.source}: apis.{name}.paths: {path!r} must stay in the repo"
                 )
         apis[name] = ApiConfig(
+            legacy_tags=_legacy_tags(sub, name, several),
             name=name,
             tag_format=tag_format,
             branch_format=branch_format,
@@ -87,6 +92,25 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
         )
         sub.done()
     return apis
+
+
+def _legacy_tags(sub: Table, name: str, several: bool) -> tuple[str, ...]:
+    """`legacy_tags`: "semver", or a list of templates with {major} and optional {minor},
+    {patch} and {api}; with several APIs a template without {api} gets the `{api}/` prefix."""
+    value = sub.strings_or_preset("legacy_tags", ("semver",))
+    if value is None:
+        return ()
+    templates = SEMVER_LEGACY_TAGS if value == "semver" else tuple(value)
+    if several:
+        templates = tuple(t if "{api}" in t else "{api}/" + t for t in templates)
+    for template in templates:
+        problem = check_legacy_template(template, what=f"apis.{name}.legacy_tags")
+        if problem:
+            raise ConfigError(
+                f"{sub.source}: {problem}",
+                hint='e.g. legacy_tags = ["v{major}.{minor}.{patch}"] or legacy_tags = "semver"',
+            )
+    return templates
 
 
 def parse_apim(table: Table, *, partial: bool) -> ApimConfig | dict[str, object]:
@@ -172,6 +196,14 @@ def parse_environments(
                 f"{table.source}: environments.{name}.checkout: {bad[0]!r} is not a usable path",
                 hint='list the paths the deploy step needs, e.g. ["deploy/", "openapi.yaml"]',
             )
+        for arg in deploy or ():
+            for placeholder in _PLACEHOLDER.findall(arg):
+                if placeholder not in DEPLOY_PLACEHOLDERS:
+                    raise ConfigError(
+                        f"{table.source}: environments.{name}.deploy: unknown placeholder "
+                        f"{{{placeholder}}} in {arg!r}",
+                        hint="placeholders: " + " ".join(f"{{{p}}}" for p in DEPLOY_PLACEHOLDERS),
+                    )
         announce = sub.strings("announce", ()) or ()
         for channel in announce:
             if channel not in channels and channel != "console":

@@ -111,6 +111,17 @@ class Table:
             raise self._fail(key, "a list of strings", value)
         return tuple(value)
 
+    def strings_or_preset(self, key: str, presets: tuple[str, ...]) -> tuple[str, ...] | str | None:
+        """A list of strings, or one of the `presets` words (returned as the word itself)."""
+        listed = {"type": "array", "items": {"type": "string"}}
+        self._note(key, {"anyOf": [{"enum": list(presets)}, listed]})
+        value = self.data.pop(key, None)
+        if value is None or value in presets:
+            return value  # type: ignore[no-any-return]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self._fail(key, "a list of strings or " + " | ".join(presets), value)
+        return tuple(value)
+
     def argv_lists(self, key: str) -> tuple[tuple[str, ...], ...]:
         argv = {"type": "array", "items": {"type": "string"}, "minItems": 1}
         self._note(key, {"type": "array", "items": argv})

@@ -20,7 +20,7 @@ from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError
 from relorch.git.gateway import Git
-from relorch.git.objects import add_worktree, remove_worktree
+from relorch.git.objects import add_worktree, remove_worktree, sweep_worktrees
 from relorch.ledger.records import Record, format_time, new_record
 from relorch.ledger.store import Ledger
 from relorch.output import Reporter
@@ -90,6 +90,8 @@ class Executor:
 
     def run(self) -> DeployResult:
         """Apply every step of the plan in order; raise when the deploy did not succeed."""
+        for path in sweep_worktrees(self.git):
+            self.reporter.line(f"removed the worktree of a deploy that died: {path}")
         with terminate_as_interrupt():
             for step in self.plan.steps:
                 try:
@@ -296,13 +298,26 @@ class Executor:
                 )
             self.announcer(channels, event)
         except OperationalError as exc:
+            reached = [d for d in getattr(exc, "deliveries", []) if d.delivered]
+            failed = [c for c in channels if c not in {d.channel for d in reached}]
             if blocking and self.plan.announce_failure != "warn":
+                self._cancel(tuple(d.channel for d in reached), failed)
                 raise OperationalError(
-                    f"could not announce the {self.plan.action} on {', '.join(channels)}: "
+                    f"could not announce the {self.plan.action} on {', '.join(failed)}: "
                     f"{exc.message}; nothing was deployed",
                     hint=exc.hint or 'fix the channel, or set announce_failure = "warn"',
                 ) from None
             self.reporter.warn(f"announcement not delivered: {exc.message}")
+
+    def _cancel(self, reached: tuple[str, ...], failed: list[str]) -> None:
+        """Channels that were told "pending" hear that it is off: nothing was deployed."""
+        if not reached or self.announcer is None:
+            return
+        why = f"cancelled: not deployed (the announcement could not reach {', '.join(failed)})"
+        try:
+            self.announcer(reached, self._event("cancelled", reason=why))
+        except OperationalError as exc:
+            self.reporter.warn(f"cancellation not delivered: {exc.message}")
 
 
 def _why(exc: BaseException) -> str:

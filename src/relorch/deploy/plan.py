@@ -11,13 +11,14 @@ from typing import Any
 
 from relorch.ci import RunContext
 from relorch.config import Config
+from relorch.config.model import DEPLOY_PLACEHOLDERS
 from relorch.deploy.targets import Target
 from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
 from relorch.git.gateway import Git
 from relorch.ledger.records import Record, new_record
 from relorch.ledger.state import LedgerState, Live
 
-PLACEHOLDERS = ("api", "major", "revision", "tag", "sha", "env", "workdir", "rendered")
+PLACEHOLDERS = DEPLOY_PLACEHOLDERS
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -136,10 +137,6 @@ def make_plan(
     """The plan for putting `target` live in `env`, checked against the ledger as it is now."""
     environment = config.environment(env)
     check_command(environment.deploy, env)
-    if environment.announce:
-        from relorch.channels.announcer import validate_channels
-
-        validate_channels(config, environment.announce)
     has_notice = environment.notice.total_seconds > 0
     skipped = _notice_skipped(action, env, has_notice, no_wait=no_wait, force=force)
     live = state.current(target.api, env, target.major)
@@ -148,6 +145,8 @@ def make_plan(
         # A deploy brings live..target; a rollback takes target..live back.
         base, head = (target.sha, live.sha) if action == "rollback" else (live.sha, target.sha)
         notes = tuple(s for _, s in git.log(base, head, config.apis[target.api].paths))
+    elif environment.announce and live is None and action == "deploy":
+        notes = tag_notes(git.tag_message(target.tag))  # a first deploy brings the whole tag
     steps = [
         *(("announce_pending",) if environment.announce else ()),
         *(("notice_window",) if has_notice and skipped is None else ()),
@@ -244,6 +243,13 @@ def check_rules(plan: DeployPlan, state: LedgerState, now: datetime) -> None:
         hint="wait for it to finish; --break-lock works only once the lock is older than "
         f"{_span(plan.lock_timeout_seconds)}",
     )
+
+
+def tag_notes(message: str) -> tuple[str, ...]:
+    """The entries of a revision tag's notes (`- subject (sha)` lines), else its text lines."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    bullets = tuple(line[2:].strip() for line in lines if line.startswith(("- ", "* ")))
+    return bullets or tuple(lines[1:] or lines)
 
 
 def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Record]:

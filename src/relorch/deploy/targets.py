@@ -42,9 +42,9 @@ def remote_history(git: Git, config: Config, api: ApiConfig) -> ApiHistory:
     majors by date), and kept only where the remote has them (a local-only tag never deploys).
     """
     sync_tags(git, config)
-    tags = git.local_tags([api.scheme.tag_glob()])
+    tags = git.local_tags(api.scheme.globs())
     if remote_of(git, config).present:
-        remote = git.ls_remote(config.remote, [], [api.scheme.tag_glob()]).tags
+        remote = git.ls_remote(config.remote, [], api.scheme.globs()).tags
         tags = [t for t in tags if t.name in remote and remote[t.name].sha == t.sha]
     return build_history(api, tags, main_branch(git, config))
 
@@ -77,7 +77,7 @@ def resolve(
     info = major.get(revision)
     if info is None:
         raise PreconditionError(
-            f"tag {api.scheme.tag(ref.major, revision)} does not exist on the remote",
+            f"tag {ref.tag or api.scheme.tag(ref.major, revision)} does not exist on the remote",
             hint=f"the latest revision of v{ref.major} is {major.latest.tag}",
         )
     if verify:
@@ -90,6 +90,9 @@ def _pick(ref: Ref, major: MajorInfo, api: ApiConfig, env: str | None, state: Le
         return major.latest.revision
     if ref.which == "rev" and ref.revision is not None:
         return ref.revision
+    if ref.which == "tag":  # a legacy tag's number is its rank: look it up by name
+        found = next((r for r in major.revisions if r.tag == ref.tag), None)
+        return found.revision if found else 0
     if env is None:
         raise UsageError(f"{ref} needs --env: it means what is live in one environment")
     live = state.current(api.name, env, ref.major)
@@ -111,7 +114,7 @@ def _pick(ref: Ref, major: MajorInfo, api: ApiConfig, env: str | None, state: Le
 
 def check_deployable(git: Git, config: Config, info: RevisionInfo, major: MajorInfo) -> None:
     """The tag is annotated and reachable from the release line of its major."""
-    if not info.annotated:
+    if not info.annotated and not info.legacy:  # semantic-release tags are lightweight
         raise PreconditionError(
             f"tag {info.tag} is a lightweight tag, not an annotated release tag",
             hint=f"re-create it annotated (git tag -a {info.tag} {info.sha[:12]}) or release with "

@@ -449,6 +449,27 @@ class Git:
         status, out, _ = self._execute(["show", f"{rev}:{path}"], strip=False)
         return out if status == 0 else None
 
+    def tag_message(self, name: str) -> str:
+        """The message of a tag (for a lightweight tag, its commit's), empty when unknown."""
+        status, out, _ = self._execute(
+            ["for-each-ref", "--format=%(contents)", f"refs/tags/{name}"], strip=False
+        )
+        return out if status == 0 else ""
+
+    def on_remote(self, sha: str, remote: str) -> bool:
+        """Whether a remote-tracking branch of `remote` contains the commit (it was pushed)."""
+        status, out, _ = self._execute(
+            [
+                "for-each-ref",
+                "--count=1",
+                "--format=%(refname)",
+                "--contains",
+                sha,
+                f"refs/remotes/{remote}/",
+            ]
+        )
+        return status == 0 and bool(out)
+
     def config_value(self, key: str) -> str | None:
         """A git config value, None when unset."""
         status, out, _ = self._execute(["config", "--get", key])

@@ -6,6 +6,9 @@ import contextlib
 import hashlib
 import os
 import random
+import re
+import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -267,6 +270,16 @@ def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
 # -- worktrees ---------------------------------------------------------------------------------
 
 
+# A deploy's worktree is locked with this reason, so a deploy killed with SIGKILL leaves an
+# entry the next deploy recognises as relorch's own and as dead; a user's worktrees never match.
+_DEPLOY_LOCK = re.compile(r"relorch deploy pid (?P<pid>[0-9]+) on (?P<host>\S+)")
+
+
+def _lock_for_deploy(git: Git, path: Path) -> None:
+    reason = f"relorch deploy pid {os.getpid()} on {socket.gethostname()}"
+    git.run("worktree", "lock", "--reason", reason, "--", str(path), check=False)
+
+
 # git's parallel checkout (git >= 2.32): one worker per core once a checkout has 100 files;
 # a 30,000-file tree checks out about 3.5x faster on two cores than with one process.
 _PARALLEL = ("-c", "checkout.workers=0", "-c", "checkout.thresholdForParallelism=100")
@@ -283,8 +296,10 @@ def add_worktree(git: Git, path: Path, sha: str, paths: Sequence[str] = ()) -> N
     """
     if not paths:
         git.run(*_PARALLEL, "worktree", "add", "--detach", "--quiet", "--", str(path), sha)
+        _lock_for_deploy(git, path)
         return
     git.run("worktree", "add", "--detach", "--no-checkout", "--quiet", "--", str(path), sha)
+    _lock_for_deploy(git, path)
     tree = Git(path)
     private = Path(tree.run("rev-parse", "--absolute-git-dir"))
     (private / "info").mkdir(exist_ok=True)
@@ -299,4 +314,36 @@ def remove_worktree(git: Git, path: Path) -> None:
     try:
         git.run("worktree", "remove", "--force", "--force", "--", str(path))
     except GitError:
+        git.run("worktree", "unlock", "--", str(path), check=False)
         git.run("worktree", "prune", check=False)
+
+
+def sweep_worktrees(git: Git) -> list[Path]:
+    """Remove the worktrees of relorch deploys that died (SIGKILL, power loss) on this host:
+    locked by relorch, named relorch-deploy-*/worktree, their process gone. Returns them."""
+    out = git.run("worktree", "list", "--porcelain")
+    swept = []
+    for block in out.split("\n\n"):
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines())
+        path = Path(fields.get("worktree", ""))
+        match = _DEPLOY_LOCK.fullmatch(fields.get("locked", ""))
+        if match is None or path.name != "worktree":
+            continue
+        if not path.parent.name.startswith("relorch-deploy-"):
+            continue
+        if match["host"] != socket.gethostname() or _alive(int(match["pid"])):
+            continue
+        remove_worktree(git, path)
+        shutil.rmtree(path.parent, ignore_errors=True)
+        swept.append(path)
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True

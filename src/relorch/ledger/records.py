@@ -35,6 +35,8 @@ class Record:
     run_url: str | None = None
     lock: str | None = None  # the id of the `started` record this record finishes or breaks
     extra: dict[str, str] = field(default_factory=dict)
+    # The commit whose config governed the record (None in records from before it was kept).
+    config_commit: str | None = None
 
     def to_line(self) -> str:
         """The record as one JSON line (ASCII, so no character can split the line)."""

@@ -17,7 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from relorch.config import Config
@@ -88,6 +88,8 @@ class Ledger:
                 hint='use a ref outside refs/heads and refs/tags, e.g. "refs/relorch/ledger"',
             )
         self.git = git
+        self.config_commit = config.commit
+        self.from_worktree = config.from_worktree
         self.ref = config.ledger_ref
         self.remote = config.remote if remote_of(git, config).present else None
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -167,7 +169,7 @@ class Ledger:
             for attempt in range(1, self.attempts + 1):
                 tip = self.sync()
                 snap = self.snapshot(tip, store)
-                records = tuple(guard(snap.state))
+                records = tuple(self._stamp(r) for r in guard(snap.state))
                 if not records:
                     return Appended((), snap.state, tip, attempt)
                 state = snap.state.apply(records)
@@ -181,6 +183,14 @@ class Ledger:
             hint="run the command again; if this persists, check that the remote accepts pushes "
             f"to {self.ref}",
         )
+
+    def _stamp(self, record: Record) -> Record:
+        """Every record names the config commit that governed it (and says when the working
+        tree's file was used instead of the committed one)."""
+        if record.config_commit is not None or self.config_commit is None:
+            return record
+        extra = {**record.extra, "config": "worktree"} if self.from_worktree else record.extra
+        return replace(record, config_commit=self.config_commit, extra=extra)
 
     def _write(
         self,

@@ -22,6 +22,7 @@ class RevisionInfo(NamedTuple):
     sha: str
     date: datetime | None
     annotated: bool = True
+    legacy: bool = False  # a tag from before relorch (`legacy_tags`), numbered by its rank
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,16 @@ class ApiHistory:
 
 def build_history(api: ApiConfig, tags: Iterable[Tag], main_branch: str) -> ApiHistory:
     """Group the tags that are revisions of `api`; every other tag is ignored."""
-    pattern = api.scheme.tag_regex
+    scheme = api.scheme
+    pattern = scheme.tag_regex
     by_major: dict[int, list[RevisionInfo]] = {}
+    legacy: dict[int, list[tuple[tuple[int, int], Tag]]] = {}
     for tag in tags:
+        if scheme.legacy:
+            version = scheme.parse_legacy(tag.name)
+            if version is not None:
+                legacy.setdefault(version[0], []).append(((version[1], version[2]), tag))
+                continue
         match = pattern.fullmatch(tag.name)
         if match is None:
             continue
@@ -85,6 +93,8 @@ def build_history(api: ApiConfig, tags: Iterable[Tag], main_branch: str) -> ApiH
                 tag.annotated,
             )
         )
+    for major, found in legacy.items():
+        by_major[major] = _rank(api.name, major, found, by_major.get(major, []))
     newest = max(by_major, default=0)
     majors = tuple(
         MajorInfo(
@@ -98,6 +108,21 @@ def build_history(api: ApiConfig, tags: Iterable[Tag], main_branch: str) -> ApiH
     return ApiHistory(api=api, majors=majors)
 
 
+def _rank(
+    api: str, major: int, legacy: list[tuple[tuple[int, int], Tag]], native: list[RevisionInfo]
+) -> list[RevisionInfo]:
+    """Legacy tags are the major's first revisions, numbered 1, 2, … in semver precedence;
+    relorch's own tags come after them and keep the number their name carries (relorch only
+    ever numbers them past the legacy ones)."""
+    revisions = []
+    for number, (_, tag) in enumerate(sorted(legacy, key=lambda item: item[0]), start=1):
+        revisions.append(
+            RevisionInfo(api, major, number, tag.name, tag.sha, tag.date, tag.annotated, True)
+        )
+    taken = {r.revision for r in revisions}
+    return revisions + [r for r in native if r.revision not in taken]
+
+
 def tag_globs(config: Config) -> list[str]:
     """for-each-ref / ls-remote patterns matching every API's revision tags."""
-    return sorted({api.scheme.tag_glob() for api in config.apis.values()})
+    return sorted({glob for api in config.apis.values() for glob in api.scheme.globs()})

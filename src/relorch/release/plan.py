@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from relorch.config import ApiConfig, Config
 from relorch.errors import NothingToRelease, PreconditionError, RelorchError
 from relorch.git.gateway import Git, RemoteRefs
-from relorch.model.history import ApiHistory, RevisionInfo, build_history
+from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo, build_history
 from relorch.model.repository import main_branch, remote_of
 from relorch.release.notes import release_notes
 
@@ -77,6 +78,8 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
     if head is None:
         head = git.head()  # raises the "no commits yet" precondition
     main = main_branch(git, config)
+    if current != main and not any(a.scheme.parse_branch(current) for a in config.apis.values()):
+        apis_on_branch(config, current, main, None)  # "not a release line" before "push it"
     remote = remote_of(git, config)
     if not remote.present:
         return Situation(current, head, main, None, None, False)
@@ -96,12 +99,9 @@ def remote_tag_globs(
             glob
             for api in config.apis.values()
             for glob in (
-                [
-                    api.scheme.tag_glob(narrowed[api.name]),
-                    api.scheme.tag_glob(narrowed[api.name] + 1),
-                ]
+                api.scheme.globs(narrowed[api.name]) + api.scheme.globs(narrowed[api.name] + 1)
                 if api.name in narrowed
-                else [api.scheme.tag_glob()]
+                else api.scheme.globs()
             )
         }
     )
@@ -120,7 +120,9 @@ def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, in
     for api in config.apis.values():
         scheme = api.scheme
         major = scheme.parse_branch(branch) if branch != main else None
-        if branch == main:
+        if branch == main and scheme.legacy:
+            major = None  # the newest major may have only legacy tags: list them all
+        elif branch == main:
             newest = git.last_local_tag(scheme.tag_glob())
             parsed = scheme.parse_tag(newest) if newest else None
             major = parsed[0] if parsed else None
@@ -172,7 +174,7 @@ def apis_on_branch(config: Config, branch: str, main: str, api: str | None) -> l
 def history_at(git: Git, config: Config, api: ApiConfig, situation: Situation) -> ApiHistory:
     """The API's history from the remote's tags (local tags only without a remote)."""
     if situation.refs is None:
-        return build_history(api, git.local_tags([api.scheme.tag_glob()]), situation.main)
+        return build_history(api, git.local_tags(api.scheme.globs()), situation.main)
     history = build_history(api, situation.refs.tags.values(), situation.main)
     guess = situation.narrowed.get(api.name)
     if guess is None or situation.branch != situation.main:
@@ -180,7 +182,7 @@ def history_at(git: Git, config: Config, api: ApiConfig, situation: Situation) -
     if history.major(guess) is not None and history.major(guess + 1) is None:
         return history  # the local guess of the newest major is what the remote says
     assert situation.remote is not None
-    everything = git.ls_remote(situation.remote, [], [api.scheme.tag_glob()])
+    everything = git.ls_remote(situation.remote, [], api.scheme.globs())
     return build_history(api, everything.tags.values(), situation.main)
 
 
@@ -225,7 +227,8 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
             hint="exit code 4 is success for CI: there is simply nothing new",
         )
     _breaking_gate(git, api, last.tag, last.sha, s.head)
-    tag = api.scheme.tag(major.major, last.revision + 1)
+    tag = next_tag(api, major, last.revision + 1)
+    _undeclared_versions(git, api, s, tag)
     return ReleasePlan(
         kind="revision",
         api=api.name,
@@ -240,6 +243,56 @@ def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situati
         remote=s.remote,
         checks=api.checks,
     )
+
+
+def next_tag(api: ApiConfig, major: MajorInfo, revision: int) -> str:
+    """The tag of the next revision, past every existing name and legacy version."""
+    tag = api.scheme.next_tag(major.major, revision, (r.tag for r in major.revisions))
+    if tag is None:
+        raise PreconditionError(
+            f"apis.{api.name}.tag_format cannot name a revision of v{major.major} above its "
+            f"legacy tag {major.latest.tag}",
+            hint="put {revision} where it orders after the legacy tags (e.g. the default "
+            '"v{major}-rev{revision}" or "semver")',
+        )
+    return tag
+
+
+_SEMVER_NAME = re.compile(r"(?P<prefix>.*?)(?P<major>[1-9][0-9]*)\.(?P<rest>[0-9]+\.[0-9]+)")
+
+
+def _undeclared_versions(git: Git, api: ApiConfig, s: Situation, tag: str) -> None:
+    """A semver-named tag must not land at or below a version tag relorch was not told about
+    (`v1.2.3` without `legacy_tags`), nor on a commit that carries one: refuse, naming it."""
+    match = _SEMVER_NAME.fullmatch(tag)
+    if api.scheme.legacy or match is None:
+        return
+    glob = f"{match['prefix']}{match['major']}.*"
+    if s.remote is not None:
+        found = list(git.ls_remote(s.remote, [], [glob]).tags.values())
+    else:
+        found = git.local_tags([glob])
+    mine = tuple(int(n) for n in match["rest"].split("."))
+    for other in found:
+        theirs = _SEMVER_NAME.fullmatch(other.name)
+        if (
+            theirs is None
+            or theirs["prefix"] != match["prefix"]
+            or theirs["major"] != match["major"]
+        ):
+            continue
+        version = tuple(int(n) for n in theirs["rest"].split("."))
+        if version >= mine or other.sha == s.head:
+            raise PreconditionError(
+                f"{other.name} exists and relorch does not count it: releasing {tag} would "
+                + (
+                    "tag a commit that already carries a version"
+                    if other.sha == s.head
+                    else "create a version not above it"
+                ),
+                hint=f'declare the old tags in [apis.{api.name}]: legacy_tags = "semver" '
+                "(`relorch init --dry-run` shows the setting; docs/migrating.md)",
+            )
 
 
 def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> ReleasePlan:

@@ -77,7 +77,20 @@ def render(
 
     path = template if template is not None else Path(what)
     source = read_template(path, what)
-    return Rendered("template", render_template(source, what, manifest_data(model, env)))
+    try:
+        text = render_template(source, what, manifest_data(model, env))
+    except UsageError as exc:
+        if env is None and ("element None" in exc.message or "attribute None" in exc.message):
+            # The template looks something up by `env`, which is null without --env.
+            raise UsageError(
+                f"{what} needs --env: it reads the environment, which is null without it "
+                f"({exc.message})",
+                hint=f"relorch render {what} --env ENV (environments: "
+                + (", ".join(model.environments) or "none configured")
+                + ")",
+            ) from None
+        raise
+    return Rendered("template", text)
 
 
 def render_for_deploy(

@@ -82,7 +82,8 @@ def major_rows(
                     latest_revision=latest.revision,
                     latest_sha=latest.sha,
                     released_at=latest.date,
-                    semver=f"{major.major}.{latest.revision}.0",
+                    semver=_semver(history.api.scheme.parse_legacy(latest.tag))
+                    or f"{major.major}.{latest.revision}.0",
                     support=support.state if support else "current",
                     deprecated_at=support.deprecated_at if support else None,
                     sunset_at=support.sunset_at if support else None,
@@ -96,3 +97,8 @@ def major_rows(
                 )
             )
     return rows
+
+
+def _semver(version: tuple[int, int, int] | None) -> str | None:
+    """A legacy tag shows its own version (`v1.2.3` is 1.2.3, not 1.3.0)."""
+    return ".".join(map(str, version)) if version else None
