@@ -26,6 +26,7 @@ REF_GRAMMAR = (
     'WHICH := "rev" DIGITS | latest | current | previous'
 )
 _NUMBER = r"[1-9][0-9]{0,8}"
+MAX_NUMBER = 999_999_999  # the largest major or revision _NUMBER reads: release never makes more
 _REF = re.compile(
     rf"(?:(?P<api>{API_NAME.pattern})/)?v(?P<major>{_NUMBER})"
     rf"(?:@(?:rev(?P<rev>{_NUMBER})|(?P<word>latest|current|previous)))?"

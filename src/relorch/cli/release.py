@@ -48,7 +48,9 @@ def release(
     kind = "major" if major else "revision"
     project = load_project(chdir, config)
     reporter = Reporter()
-    situation = inspect(project.git, project.config)
+    situation = inspect(project.git, project.config, reconcile=not dry_run)
+    for note in situation.notes:
+        reporter.line("note: " + note)
     results, nothing = [], []
     for api_config in apis_on_branch(project.config, situation.branch, situation.main, api):
         try:

@@ -102,7 +102,8 @@ def render(
         project.config.environment(env)
     if not no_fetch:
         try:
-            sync_tags(project.git, project.config)
+            for note in sync_tags(project.git, project.config):
+                reporter.line("note: " + note)
         except RelorchError as exc:
             reporter.warn(f"rendering from local tags only: {exc.message}")
     state = read_state(project.git, project.config)

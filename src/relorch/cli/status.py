@@ -52,7 +52,8 @@ def status(
     envs = [project.config.environment(env).name] if env else sorted(project.config.environments)
     if not no_fetch:
         try:
-            sync_tags(project.git, project.config)
+            for note in sync_tags(project.git, project.config):
+                reporter.line("note: " + note)
         except RelorchError as exc:
             reporter.warn(f"showing local refs only: {exc.message}")
     state = _ledger(project, reporter, fetch=not no_fetch)

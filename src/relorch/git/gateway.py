@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -104,6 +104,8 @@ class RemoteRefs:
 
     heads: dict[str, str]
     tags: dict[str, Tag]
+    others: dict[str, str] = field(default_factory=dict)  # other refs asked for, by full name
+    tag_objects: dict[str, str] = field(default_factory=dict)  # tag -> the object the ref holds
 
 
 @dataclass(frozen=True)
@@ -243,18 +245,26 @@ class Git:
             return None
         return out[len(prefix) :]
 
-    def ls_remote(self, remote: str, heads: Iterable[str], tag_globs: Iterable[str]) -> RemoteRefs:
-        """One round trip: the named branch heads and the tags matching the globs."""
+    def ls_remote(
+        self,
+        remote: str,
+        heads: Iterable[str],
+        tag_globs: Iterable[str],
+        refs: Iterable[str] = (),
+    ) -> RemoteRefs:
+        """One round trip: the named branch heads, the tags matching the globs, other `refs`."""
         # ls-remote matches each pattern against the whole name it prints, so a glob that ends
         # in a literal (`v*.*.0`) never matches the peeled line `refs/tags/v1.2.0^{}`: without
         # the peeled pattern an annotated tag would be compared by its tag-object id.
+        wanted = list(refs)
         patterns = [f"refs/heads/{h}" for h in heads]
         for glob in tag_globs:
             patterns += [f"refs/tags/{glob}", f"refs/tags/{glob}^{{}}"]
-        out = self.run("ls-remote", remote, *patterns, network=True)
+        out = self.run("ls-remote", remote, *patterns, *wanted, network=True)
         head_map: dict[str, str] = {}
         raw: dict[str, str] = {}
         peeled: dict[str, str] = {}
+        others: dict[str, str] = {}
         for line in out.split("\n"):
             sha, _, ref = line.partition("\t")
             if ref.startswith("refs/tags/"):
@@ -264,8 +274,19 @@ class Git:
                     raw[ref[10:]] = sha
             elif ref.startswith("refs/heads/"):
                 head_map[ref[11:]] = sha
+            elif ref in wanted:
+                others[ref] = sha
         tags = {name: Tag(name, peeled.get(name, sha), name in peeled) for name, sha in raw.items()}
-        return RemoteRefs(heads=head_map, tags=tags)
+        return RemoteRefs(heads=head_map, tags=tags, others=others, tag_objects=raw)
+
+    def tag_objects(self, globs: Iterable[str]) -> dict[str, str]:
+        """Local tags matching the globs -> the object each ref holds (a tag object or commit)."""
+        out = self.run(
+            "for-each-ref",
+            "--format=%(refname:lstrip=2) %(objectname)",
+            *[f"refs/tags/{g}" for g in globs],
+        )
+        return dict(line.rsplit(" ", 1) for line in out.splitlines() if " " in line)
 
     def local_tags(self, globs: Iterable[str]) -> list[Tag]:
         """Local tags matching the globs, with the commit each points at and its date.
@@ -518,11 +539,23 @@ class Git:
         """Delete a local tag if it exists."""
         self._execute(["tag", "--delete", name])
 
-    def push(self, remote: str, refspecs: Sequence[str], *, atomic: bool = True) -> PushResult:
-        """Push explicit refspecs (never forced); the result says whether every ref landed."""
+    def push(
+        self,
+        remote: str,
+        refspecs: Sequence[str],
+        *,
+        atomic: bool = True,
+        leases: Mapping[str, str | None] | None = None,
+    ) -> PushResult:
+        """Push explicit refspecs (never forced); the result says whether every ref landed.
+
+        `leases` (ref -> the value it must still have, None: must not exist) make those refs
+        compare-and-swap updates: the remote applies them only if nobody moved them since.
+        """
         args = ["push", "--porcelain", "--no-verify"]
         if atomic:
             args.append("--atomic")
+        args += [f"--force-with-lease={ref}:{old or ''}" for ref, old in (leases or {}).items()]
         status, out, err = self._execute([*args, remote, *refspecs], network=True)
         text = "\n".join(part for part in (out, err) if part)
         # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "=" means the remote already had it.

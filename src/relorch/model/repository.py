@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relorch.config import Config
-from relorch.git.gateway import Git
+from relorch.git.gateway import Git, RemoteRefs
 from relorch.model.history import ApiHistory, build_history, tag_globs
 
 # Past this many changed refs, one fetch of everything beats naming each on the command line.
@@ -32,21 +33,53 @@ def main_branch(git: Git, config: Config) -> str:
     return git.remote_head_branch(config.remote) or "main"
 
 
-def sync_tags(git: Git, config: Config) -> None:
+def reconcile_tags(
+    git: Git, config: Config, remote: str, refs: RemoteRefs, globs: Sequence[str]
+) -> list[str]:
+    """Make the local revision tags matching `globs` agree with the remote's (`refs`, listed
+    for the same globs).
+
+    The remote is the truth: a local revision tag it lacks (left by an interrupted or killed
+    release) is removed, one it holds on another object (re-pointed there, or made by another
+    job with the same number) is removed so the fetch brings the remote's. Never blocking:
+    each change is returned as a note. Tags that are not revision tags are left alone.
+    """
+    schemes = [api.scheme for api in config.apis.values()]
+    notes = []
+    for name, obj in git.tag_objects(globs).items():
+        if not any(scheme.parse_tag(name) for scheme in schemes):
+            continue
+        theirs = refs.tag_objects.get(name)
+        if theirs == obj:
+            continue
+        git.delete_tag(name)
+        if theirs is None:
+            notes.append(f"removed local tag {name}: {remote} does not have it")
+        else:
+            notes.append(f"replaced local tag {name} by {remote}'s ({obj[:12]} -> {theirs[:12]})")
+    return notes
+
+
+def sync_tags(git: Git, config: Config) -> list[str]:
     """Bring the remote's branches and revision tags here, fetching only what changed.
 
     One `ls-remote` says what the remote has; when the remote-tracking branches and the tags
     already match, nothing is fetched (the common case for status, render and report). A
     changed ref is fetched by name; a local tag is never clobbered (git refuses, exit 1);
     branches gone from the remote are pruned. No-op without a remote.
+
+    Local revision tags are first made to agree with the remote's (see reconcile_tags):
+    one the remote lacks is removed, one it holds on another object is replaced. The notes
+    say what changed.
     """
     if not remote_of(git, config).present:
-        return
+        return []
     remote = config.remote
     tracking = f"refs/remotes/{remote}/"
     tag_patterns = [f"refs/tags/{g}" for g in tag_globs(config)]
     theirs = git.remote_ref_ids(remote, ["refs/heads/*", *tag_patterns])
     ours = git.ref_ids([tracking, *tag_patterns])
+    notes = _drop_stale_tags(git, config, remote, theirs, ours)
     refspecs: list[str] = []
     for ref, oid in theirs.items():
         if ref.startswith("refs/heads/"):
@@ -65,7 +98,7 @@ def sync_tags(git: Git, config: Config) -> None:
             f"+refs/heads/*:{tracking}*",
             network=True,
         )
-        return
+        return notes
     if refspecs:
         git.fetch(remote, refspecs)
     for local in ours:
@@ -75,6 +108,31 @@ def sync_tags(git: Git, config: Config) -> None:
             and "refs/heads/" + local[len(tracking) :] not in theirs
         ):
             git.run("update-ref", "-d", local)
+    return notes
+
+
+def _drop_stale_tags(
+    git: Git, config: Config, remote: str, theirs: dict[str, str], ours: dict[str, str]
+) -> list[str]:
+    """Delete the local revision tags the remote lacks or holds on another object (they are
+    taken out of `ours`, so the remote's is fetched); a note for each."""
+    schemes = [api.scheme for api in config.apis.values()]
+    stale = [
+        ref
+        for ref, oid in ours.items()
+        if ref.startswith("refs/tags/")
+        and theirs.get(ref) != oid
+        and any(scheme.parse_tag(ref[10:]) for scheme in schemes)
+    ]
+    notes = []
+    for ref in stale:
+        git.delete_tag(ref[10:])
+        del ours[ref]
+        if ref in theirs:
+            notes.append(f"replaced local tag {ref[10:]} by {remote}'s")
+        else:
+            notes.append(f"removed local tag {ref[10:]}: {remote} does not have it")
+    return notes
 
 
 def histories(git: Git, config: Config) -> dict[str, ApiHistory]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from relorch.config import ApiConfig, Config
 from relorch.errors import NothingToRelease, PreconditionError, RelorchError
 from relorch.git.gateway import Git, RemoteRefs
 from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo, build_history
-from relorch.model.repository import main_branch, remote_of
+from relorch.model.repository import main_branch, reconcile_tags, remote_of
 from relorch.release.notes import release_notes
+from relorch.versions import MAX_NUMBER
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,22 @@ class ReleasePlan:
     remote: str | None = None
     checks: tuple[tuple[str, ...], ...] = ()
     compatibility: tuple[str, ...] = field(default=())  # findings of the breaking-change gate
+    marker: str | None = None  # releases on the main branch move release_marker(api)
+    marker_was: str | None = None  # ... from the value the remote had when planned
+
+    @property
+    def leases(self) -> dict[str, str | None]:
+        """Refs the push may move only from the value seen when planning (see release_marker)."""
+        return {self.marker: self.marker_was} if self.marker else {}
 
     @property
     def refspecs(self) -> list[str]:
         """Explicit refspecs of the atomic push."""
         specs = [f"refs/tags/{self.tag}:refs/tags/{self.tag}"]
+        if self.marker:
+            # The tag object, not the commit: two jobs tagging one commit must not both find
+            # the marker "already up to date" (a no-op update is never compared).
+            specs.append(f"refs/tags/{self.tag}:{self.marker}")
         if self.new_branch and self.new_branch_sha:
             specs.append(f"{self.new_branch_sha}:refs/heads/{self.new_branch}")
         if self.push_branch:
@@ -57,10 +69,17 @@ class Situation:
     push_branch: bool
     # API -> major N whose tags (and N+1's) were all that was listed; absent: every tag listed.
     narrowed: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # local tags made to agree with the remote's
 
 
-def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
-    """The working-copy rules (branch, clean tree, in sync with the remote); raise if broken."""
+def inspect(
+    git: Git, config: Config, branch: str | None = None, *, reconcile: bool = True
+) -> Situation:
+    """The working-copy rules (branch, clean tree, in sync with the remote); raise if broken.
+
+    `reconcile`: local revision tags the remote lacks or holds elsewhere (an interrupted or
+    killed release, a tag re-pointed on the remote) are replaced first, with a note.
+    """
     head, checked_out = git.head_and_branch()
     current = branch or checked_out
     if current is None:
@@ -84,9 +103,11 @@ def inspect(git: Git, config: Config, branch: str | None = None) -> Situation:
     if not remote.present:
         return Situation(current, head, main, None, None, False)
     narrowed, globs = remote_tag_globs(git, config, current, main)
-    refs = git.ls_remote(remote.name, [current], globs)
+    markers = [release_marker(name) for name in config.apis]
+    refs = git.ls_remote(remote.name, [current], globs, markers)
+    notes = reconcile_tags(git, config, remote.name, refs, globs) if reconcile else []
     ahead = _sync_state(git, refs, current, head, remote.name)
-    return Situation(current, head, main, remote.name, refs, ahead, narrowed)
+    return Situation(current, head, main, remote.name, refs, ahead, narrowed, tuple(notes))
 
 
 def remote_tag_globs(
@@ -106,6 +127,18 @@ def remote_tag_globs(
         }
     )
     return narrowed, globs
+
+
+def release_marker(api: str) -> str:
+    """The remote ref every release of `api` moves, compare-and-swap, with its tag.
+
+    Two jobs releasing one commit under different tag names (`release --major` and
+    `release --revision` on the same HEAD) would otherwise both succeed: their tags do not
+    collide. Moving this one ref from the value each planned with lets only one of them land;
+    the other re-plans and finds the commit released. Only releases on the main branch move
+    it (a new major starts only there), so maintenance lines never wait for each other.
+    """
+    return f"refs/relorch/releases/{api}"
 
 
 def _narrowing(git: Git, config: Config, branch: str, main: str) -> dict[str, int]:
@@ -188,6 +221,21 @@ def history_at(git: Git, config: Config, api: ApiConfig, situation: Situation) -
 
 def plan_release(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> ReleasePlan:
     """Plan the next revision (or major) of `api` at HEAD; raise when a rule forbids it."""
+    plan = _plan(git, config, api, kind, s)
+    if plan.released and max(plan.major, plan.revision) > MAX_NUMBER:
+        raise PreconditionError(
+            f"{plan.tag} is past the largest number relorch reads back ({MAX_NUMBER}): "
+            f"the tags of {api.name} major {plan.major} have used every revision number",
+            hint="start a new major (relorch release --major), or delete the out-of-range tag "
+            "on the remote if it was a mistake",
+        )
+    if s.refs is None or s.branch != s.main:
+        return plan
+    marker = release_marker(api.name)
+    return replace(plan, marker=marker, marker_was=s.refs.others.get(marker))
+
+
+def _plan(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> ReleasePlan:
     history = history_at(git, config, api, s)
     if kind == "major":
         return _plan_major(git, api, history, s)

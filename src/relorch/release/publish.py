@@ -16,7 +16,14 @@ from relorch.release.plan import ReleasePlan, inspect, plan_release
 
 MAX_ATTEMPTS = 8
 # Lock contention on the remote is transient: git says "cannot lock ref" / "failed to lock".
-_TRANSIENT = ("cannot lock ref", "failed to lock", "unable to lock", "incorrect old value")
+# "stale info": the release marker moved (another job released this API) since planning.
+_TRANSIENT = (
+    "cannot lock ref",
+    "failed to lock",
+    "unable to lock",
+    "incorrect old value",
+    "stale info",
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ def publish(
         if plan.remote is None:
             return result_of(plan)
         try:
-            outcome = git.push(plan.remote, plan.refspecs)
+            outcome = git.push(plan.remote, plan.refspecs, leases=plan.leases)
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM from a cancelled CI job) or git failed: like a
             # rejected push, no local tag is left that the remote may lack. If the push landed
@@ -123,6 +130,13 @@ def publish(
         previous = plan
         situation = inspect(git, config, plan.branch)
         plan = plan_release(git, config, api, plan.kind, situation)
+        if not plan.released and previous.kind == "major" and plan.major != previous.major:
+            raise ConflictError(
+                f"another job released this commit as {plan.tag} while this one was starting "
+                f"major {previous.major}: one commit carries one tag",
+                hint="a new major needs a commit of its own after the breaking change; "
+                "check `relorch status`",
+            )
         if not plan.released:
             reporter.line(f"another job released this commit as {plan.tag}")
             return result_of(plan)
