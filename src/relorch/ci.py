@@ -82,7 +82,10 @@ def annotate_error(message: str, *, json_out: bool = False) -> None:
     """A GitHub `::error::` annotation: on stdout, unless stdout carries a --json document (the
     runner reads workflow commands from stderr too)."""
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        text = mask(message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        from relorch.output import safe_text
+
+        # One line, control characters escaped; then the runner's own data escapes.
+        text = safe_text(message, multiline=False).replace("%", "%25")
         print(f"::error title=relorch::{text}", file=sys.stderr if json_out else sys.stdout)
         (sys.stderr if json_out else sys.stdout).flush()
 

@@ -60,6 +60,11 @@ def add_months(when: datetime, months: int) -> datetime:
     return when.replace(year=year, month=month + 1, day=day)
 
 
+# Far beyond any support period or notice, and far inside the calendar: the dates a duration
+# is added to must stay before year 9999, where datetime stops.
+MAX_SECONDS = 1000 * 366 * 86400
+
+
 def parse_duration(text: str) -> Duration:
     """Parse "90s", "15m", "1h 30m", "4 weeks", "6 months"; raise ValueError otherwise."""
     if not isinstance(text, str) or not text.strip():
@@ -77,6 +82,8 @@ def parse_duration(text: str) -> Duration:
         months += int(match.group(1)) * unit_months
         seconds += int(match.group(1)) * unit_seconds
         pos = match.end()
+    if months * 30 * 86400 + seconds > MAX_SECONDS:
+        raise ValueError(f"at most 1000 years (dates past year 9999 do not exist), not {text!r}")
     return Duration(months, seconds)
 
 

@@ -79,3 +79,11 @@ class HeldError(RelorchError):
     """Somebody objected to the deploy during its notice window (exit 6)."""
 
     exit_code = ExitCode.HELD
+
+
+class LedgerLost(PreconditionError):
+    """The remote lost ledger records this clone's copy has (exit 3): never silently shrunk."""
+
+
+class LedgerCorrupt(OperationalError):
+    """The ledger ref holds something relorch did not write or cannot read (exit 1)."""

@@ -4,29 +4,82 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 MASK = "***"
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 # Variables whose values are secrets whenever they are set, whatever the config says.
 _SECRET_VARIABLES = re.compile(r"(TOKEN|SECRET|PASSWORD|WEBHOOK|CREDENTIAL|API_KEY)", re.I)
+# A registered value this short or shorter is no secret worth the damage of masking it.
+_TOO_SHORT = 2
+# Below this length a value is masked only where it stands alone (between characters that are
+# not letters or digits): a short path token masked inside other words would mangle output.
+_WHOLE_WORD_BELOW = 16
+# Path segments of a secret URL that are plain words or API versions ("services", "hooks",
+# "v1"): not credentials, and masking them would mangle every tag name.
+_WORD_SEGMENT = re.compile(r"[a-z]{1,12}|v[0-9]{1,3}")
 _registered: set[str] = set()
 
 
 def register(value: str | None) -> None:
-    """Remember a secret value (a webhook URL, a signing key) so it is masked everywhere."""
-    if value and len(value) >= 6:
+    """Remember a secret value (a signing key, a token) so it is masked everywhere, whatever
+    its length (values of one or two characters excepted)."""
+    if value and len(value) > _TOO_SHORT:
         _registered.add(value)
+        _pattern.cache_clear()
 
 
-def _environment_secrets() -> set[str]:
-    return {v for k, v in os.environ.items() if _SECRET_VARIABLES.search(k) and len(v) >= 6}
+def register_url(url: str) -> None:
+    """Mask a secret URL: whole, without its scheme, its path and query, every query value,
+    its last path segment and every other segment that is not a plain word, each also
+    percent-decoded (servers and libraries echo any of them back, in either form)."""
+    register(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return
+    register(url.split("://", 1)[-1])
+    tail = parts.path + ("?" + parts.query if parts.query else "")
+    pieces = [tail, parts.query, parts.username, parts.password]
+    segments = [s for s in parts.path.split("/") if s]
+    pieces += [s for s in segments[:-1] if not _WORD_SEGMENT.fullmatch(s)] + segments[-1:]
+    pieces += [pair.partition("=")[2] for pair in parts.query.split("&")]
+    for piece in pieces:
+        if piece:
+            register(piece)
+            register(unquote(piece))
+
+
+def _environment_secrets() -> frozenset[str]:
+    return frozenset(
+        v for k, v in os.environ.items() if _SECRET_VARIABLES.search(k) and len(v) >= 6
+    )
+
+
+@lru_cache(maxsize=8)
+def _compiled(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    if not secrets:
+        return None
+    alternatives = []
+    for secret in sorted(secrets, key=len, reverse=True):
+        escaped = re.escape(secret)
+        if len(secret) < _WHOLE_WORD_BELOW:
+            escaped = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])"
+        alternatives.append(escaped)
+    return re.compile("|".join(alternatives))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> frozenset[str]:
+    return frozenset(_registered)
 
 
 def mask(text: str) -> str:
     """`text` with every known secret and every user:password@ part of a URL replaced by ***."""
     if not text:
         return text
-    for secret in sorted(_registered | _environment_secrets(), key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
+    pattern = _compiled(_pattern() | _environment_secrets())
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
     return _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + MASK + "@", text)

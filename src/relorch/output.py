@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -18,6 +19,31 @@ NO_COLOUR: ContextVar[bool] = ContextVar("relorch_no_colour", default=False)
 # Whether this invocation printed its JSON document: a command that reports and then fails
 # (diff finding a breaking change, exit 3) keeps stdout one document, without an error one.
 DOCUMENT_PRINTED: ContextVar[bool] = ContextVar("relorch_document_printed", default=False)
+
+# Control characters (C0 but tab, DEL, C1) and the bidirectional overrides that make a
+# terminal show other text than what is there: printed as escapes, never raw. A hold reason or
+# an actor comes from whoever can write to the ledger; an ESC or OSC sequence in it must not
+# reach a maintainer's terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A line a CI runner would read as a command: GitHub (`::add-mask::`, `::stop-commands::`),
+# after leading blanks; Azure Pipelines (`##vso[`, `##[`).
+_CI_COMMAND = re.compile(r"^(\s*)(::|##vso\[|##\[)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str, *, multiline: bool = True) -> str:
+    """`text` as relorch prints it: secrets masked, control characters escaped, and lines a CI
+    runner would take for a workflow command neutralised (a backslash in front). Without
+    `multiline`, line breaks are escaped too (one message, one line)."""
+    text = _CONTROL.sub(_escape, mask(text))
+    if not multiline:
+        return _CI_COMMAND.sub(r"\1\\\2", text.replace("\n", "\\n"))
+    return "\n".join(_CI_COMMAND.sub(r"\1\\\2", line) for line in text.split("\n"))
+
 
 _COLOURS = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
@@ -47,7 +73,7 @@ class Reporter:
     def line(self, text: str = "", *styles: str) -> None:
         """One line of human output."""
         if not self.quiet:
-            self.stream.write(self.style(mask(text), *styles) + "\n")
+            self.stream.write(self.style(safe_text(text), *styles) + "\n")
             self.stream.flush()
 
     @property
@@ -58,7 +84,8 @@ class Reporter:
     def progress(self, text: str, *, done: bool = False) -> None:
         """Rewrite the current terminal line (countdowns); a newline once `done`."""
         if not self.quiet:
-            self.stream.write("\r\x1b[2K" + mask(text) + ("\n" if done else ""))
+            shown = safe_text(text, multiline=False)
+            self.stream.write("\r\x1b[2K" + shown + ("\n" if done else ""))
             self.stream.flush()
 
     def step(self, text: str) -> None:
@@ -75,9 +102,10 @@ class Reporter:
 
     def error(self, message: str, hint: str = "") -> None:
         """`error:` and `hint:` lines; printed even when quiet."""
-        self.stream.write(self.style("error: ", "red", "bold") + mask(message) + "\n")
+        error = safe_text(message, multiline=False)
+        self.stream.write(self.style("error: ", "red", "bold") + error + "\n")
         if hint:
-            self.stream.write(self.style("hint: ", "cyan") + mask(hint) + "\n")
+            self.stream.write(self.style("hint: ", "cyan") + safe_text(hint) + "\n")
         self.stream.flush()
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -88,7 +116,9 @@ class Reporter:
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     """Rows as aligned text lines, headers first."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    cells = [[str(h) for h in headers]] + [
+        ["" if c is None else safe_text(str(c), multiline=False) for c in r] for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     return [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells

@@ -145,3 +145,19 @@ def test_override_template_cannot_mutate_the_context(tmp_path: Path) -> None:
     template.write_text("{{ notes.append('sneaky') }}")
     with pytest.raises(ConfigError, match="template"):
         messages.render(PENDING, markup="text", channel="c", now=NOW, template=template)
+
+
+def test_markdown_message_shows_a_hostile_reason_as_text_never_as_a_link() -> None:
+    held = replace(PENDING, kind="held", reason="[click me](javascript:alert(1)) <img src=x>")
+    text = messages.render(held, markup="markdown", channel="teams", now=NOW)
+    assert "[click me](javascript" not in text
+    assert "<img" not in text.replace("\\<img", "")
+    assert "\\[click me\\](javascript:alert(1))" in text
+
+
+def test_links_are_made_only_for_https_urls() -> None:
+    for url in ("javascript:alert(1)", "http://ci.example.net/runs/42"):
+        text = messages.render(
+            replace(PENDING, run_url=url), markup="markdown", channel="teams", now=NOW
+        )
+        assert f"]({url})" not in text

@@ -24,6 +24,7 @@ import requests
 
 from relorch import __version__
 from relorch.channels.model import Delivery, Outgoing, RetryPolicy
+from relorch.deadline import DeadlineExceeded, deadline
 from relorch.masking import mask
 from relorch.output import Reporter
 
@@ -124,6 +125,18 @@ class Transport:
         """One POST of the exact body; every failure described without the URL."""
         url = outgoing.channel.url or ""
         headers = {"Content-Type": "application/json", **dict(outgoing.headers)}
+        total = self.policy.total_timeout
+        try:
+            with deadline(total):
+                return self._once(outgoing, url, headers)
+        except DeadlineExceeded:
+            return Attempt(
+                False,
+                problem=f"no complete answer within {total:g} s (the deadline of one attempt)",
+                retry=True,
+            )
+
+    def _once(self, outgoing: Outgoing, url: str, headers: dict[str, str]) -> Attempt:
         connect, read = self.policy.connect_timeout, self.policy.read_timeout
         try:
             with self.session.post(

@@ -55,9 +55,18 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _markdown_escape(text: str) -> str:
+    # Teams renders Markdown: a hold reason "[click](javascript:...)" or "<img ...>" must show
+    # as the text it is, never as a live link or markup. Backslash escapes are CommonMark's.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 MARKUPS: dict[str, Markup] = {
     "slack": Markup("slack", _slack_escape, "*{0}*", "`{0}`", "<{url}|{label}>"),
-    "markdown": Markup("markdown", str, "**{0}**", "`{0}`", "[{label}]({url})"),
+    "markdown": Markup("markdown", _markdown_escape, "**{0}**", "`{0}`", "[{label}]({url})"),
     "text": Markup("text", str, "{0}", "{0}", "{label} ({url})"),
 }
 
@@ -239,11 +248,16 @@ def _environment(markup: str) -> ImmutableSandboxedEnvironment:
 
     def link(url: object, label: object = None) -> Safe:
         address = clean(url).replace(" ", "%20")
+        text = style.escape(clean(label if label is not None else url))
+        if not address.lower().startswith("https://"):
+            # Links only to https: (run URLs, migration guides); anything else (javascript:,
+            # data:, a plain-http page) is shown as text, never made clickable.
+            shown = style.escape(clean(url))
+            return Safe(text if label is None or text == shown else f"{text} ({shown})")
         if markup == "slack":
             address = _slack_escape(address).replace("|", "%7C")
         elif markup == "markdown":
             address = address.replace(")", "%29")
-        text = style.escape(clean(label if label is not None else url))
         return Safe(style.link.format(url=address, label=text))
 
     env = ImmutableSandboxedEnvironment(

@@ -20,7 +20,10 @@ class RetryPolicy:
     backoff_cap: float = 8.0
     retry_after_cap: float = 60.0
     connect_timeout: float = 5.0
-    read_timeout: float = 10.0
+    read_timeout: float = 10.0  # between two reads
+    # The whole attempt: connect, send, headers and body. Per-read timeouts alone let a server
+    # dripping one byte (or one header line) every few seconds hold a deploy for an hour.
+    total_timeout: float = 30.0
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RetryPolicy:
@@ -29,15 +32,24 @@ class RetryPolicy:
         try:
             attempts = int(env.get("RELORCH_ANNOUNCE_ATTEMPTS") or cls.attempts)
             backoff = float(env.get("RELORCH_ANNOUNCE_BACKOFF") or cls.backoff)
+            total = float(env.get("RELORCH_ANNOUNCE_TIMEOUT") or cls.total_timeout)
         except ValueError:
-            attempts, backoff = 0, -1.0
-        if attempts < 1 or not 0 <= backoff <= 60:
+            attempts, backoff, total = 0, -1.0, 0.0
+        if attempts < 1 or not 0 <= backoff <= 60 or not 0 < total <= 600:
             raise ConfigError(
-                "RELORCH_ANNOUNCE_ATTEMPTS must be a whole number >= 1 and "
-                "RELORCH_ANNOUNCE_BACKOFF a number of seconds between 0 and 60",
-                hint="unset them to use the defaults (4 attempts, 0.5 s first backoff)",
+                "RELORCH_ANNOUNCE_ATTEMPTS must be a whole number >= 1, "
+                "RELORCH_ANNOUNCE_BACKOFF a number of seconds between 0 and 60 and "
+                "RELORCH_ANNOUNCE_TIMEOUT a number of seconds above 0, at most 600",
+                hint="unset them to use the defaults (4 attempts, 0.5 s first backoff, "
+                "30 s per attempt)",
             )
-        return cls(attempts=attempts, backoff=backoff)
+        return cls(
+            attempts=attempts,
+            backoff=backoff,
+            total_timeout=total,
+            read_timeout=min(cls.read_timeout, total),
+            connect_timeout=min(cls.connect_timeout, total),
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from relorch.channels.model import Channel
 from relorch.config import ChannelConfig, Config
 from relorch.errors import ConfigError
-from relorch.masking import register
+from relorch.masking import register, register_url
 
 CONSOLE = ChannelConfig(name="console", kind="console")
 HTTP_KINDS = ("slack", "teams", "webhook")
@@ -51,7 +51,7 @@ def _resolve(config: Config, cfg: ChannelConfig, env: Mapping[str, str]) -> Chan
     url = secret = None
     if cfg.kind in HTTP_KINDS:
         url = _variable(env, cfg.url_env, where, "URL")
-        _register_url(url)
+        register_url(url)
         _check_url(url, cfg, where)
     elif cfg.url_env:
         raise ConfigError(f"{where}: url_env only applies to slack, teams and webhook channels")
@@ -95,19 +95,6 @@ def _variable(env: Mapping[str, str], name: str | None, where: str, what: str) -
             hint=f"export {name} (in CI: a masked secret variable); it never goes in a file",
         )
     return value
-
-
-def _register_url(url: str) -> None:
-    """Mask the URL, and its path and query alone: errors from HTTP libraries print those."""
-    register(url)
-    parts = urlsplit(url)
-    register(url.split("://", 1)[-1])
-    tail = parts.path + ("?" + parts.query if parts.query else "")
-    if len(tail) >= 12:
-        register(tail)
-    for segment in (*parts.path.split("/"), *parts.query.split("&")):
-        if len(segment) >= 16:  # tokens, ids and signatures; short words are not secrets
-            register(segment)
 
 
 def _check_url(url: str, cfg: ChannelConfig, where: str) -> None:

@@ -36,7 +36,7 @@ def payload(text: str, run_url: str | None) -> dict[str, object]:
         "body": body,
         "msteams": {"width": "Full"},
     }
-    if run_url:
+    if run_url and run_url.lower().startswith("https://"):  # a button only to an https page
         card["actions"] = [{"type": "Action.OpenUrl", "title": "Open the run", "url": run_url}]
     return {
         "type": "message",

@@ -91,7 +91,7 @@ def render(
     from relorch.render import KINDS
     from relorch.render import render as render_document
     from relorch.render.context import build_model
-    from relorch.render.files import write_atomically
+    from relorch.render.files import write_output
 
     if service is not None and what != "arm":
         raise UsageError("--service only applies to `render arm`")
@@ -130,7 +130,7 @@ def render(
     if dry_run:
         reporter.line(f"would write {rendered.kind} ({len(rendered.text)} bytes) to {target}")
         return 0
-    write_atomically(target, rendered.text)
+    write_output(target, rendered.text)
     if json_out:
         emit_json(
             "render", {"kind": rendered.kind, "output": str(target), "notes": list(rendered.notes)}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from relorch.errors import PreconditionError, UsageError
+from relorch.errors import ConfigError, PreconditionError, UsageError
 from relorch.git.gateway import Git
 from relorch.versions import API_NAME, DEFAULT_BRANCH_FORMAT, SEMVER_TAG_FORMAT, TagScheme
 
@@ -21,7 +23,7 @@ _STARTER = """\
 # relorch configuration — see the README for every key and its default.
 # Only [apis.<name>] is required; everything else shows the defaults.
 
-main_branch = "{main}"        # the newest major lives here; older majors on release/v{{major}}
+main_branch = {main}        # the newest major lives here; older majors on release/v{{major}}
 # remote = "origin"
 # ledger_ref = "refs/relorch/ledger"   # the deploy ledger (not a branch: never triggers CI)
 
@@ -166,13 +168,13 @@ def render_starter(git: Git, api: str | None) -> tuple[str, LegacyFinding | None
         None,
     )
     text = _STARTER.format(
-        main=main,
+        main=_toml_string(main),
         api=name,
         display=name.replace("-", " ").title(),
         tag_line=f'tag_format = "{tag_format}"'
         if tag_format
         else '# tag_format = "v{major}-rev{revision}"   # or "semver" for v{major}.{revision}.0',
-        spec_line=f'spec = "{spec}"'
+        spec_line=f"spec = {_toml_string(spec)}"
         if spec
         else '# spec = "openapi.yaml"   # breaking-change gate',
         legacy_line="legacy_tags = [" + ", ".join(f'"{t}"' for t in legacy.templates) + "]"
@@ -180,7 +182,25 @@ def render_starter(git: Git, api: str | None) -> tuple[str, LegacyFinding | None
         if legacy
         else '# legacy_tags = "semver"   # adopt v1.2.3-style tags from before relorch',
     )
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # a guard: what init writes must load
+        raise UsageError(f"the starter config would not be valid TOML: {exc}") from None
     return text, legacy
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes (\\", \\\\, \\n, \\uXXXX) are TOML's too."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _refuse_symlink(path: Path) -> None:
+    # Writing through a symlink (a dangling one included) could write outside the repository.
+    if path.is_symlink():
+        raise PreconditionError(
+            f"{path} is a symbolic link; relorch init does not write through it",
+            hint="remove the link, or write the config by hand",
+        )
 
 
 def write_starter(
@@ -192,16 +212,29 @@ def write_starter(
     text, legacy = render_starter(git, api)
     if not pyproject:
         path = git.root / "relorch.toml"
+        _refuse_symlink(path)
         if path.exists() and not force:
             raise PreconditionError(f"{path} exists", hint="pass --force to overwrite it")
         if not dry_run:
             path.write_text(text, encoding="utf-8")
         return path, text, legacy
     path = git.root / "pyproject.toml"
-    document = (
-        tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-    )
+    _refuse_symlink(path)
+    try:
+        document = (
+            tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        )
+    except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML ({exc}); nothing was written",
+            hint="fix pyproject.toml first (or use relorch.toml: relorch init without --pyproject)",
+        ) from None
     tool = document.setdefault("tool", tomlkit.table())
+    if not isinstance(tool, dict):
+        raise ConfigError(
+            f"{path}: `tool` is not a table; nothing was written",
+            hint="tool must be a table ([tool.something] sections)",
+        )
     if "relorch" in tool and not force:
         raise PreconditionError(
             f"{path} already has [tool.relorch]", hint="pass --force to replace it"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from relorch.config.model import Config, SupportConfig
+from relorch.config.model import ChannelConfig, Config, SupportConfig
 from relorch.config.sections import parse_apis, parse_channels, parse_environments
 from relorch.config.table import Recorder, Table
 from relorch.durations import Duration
 from relorch.errors import ConfigError
+from relorch.masking import register, register_url
 from relorch.versions import is_valid_refname
 
 
@@ -81,7 +85,7 @@ def parse_config(
         previous_majors=support_table.integer("previous_majors", 1),
         deprecation_period=support_table.duration("deprecation_period", Duration(months=6)),
         reminder_before=support_table.duration("reminder_before", Duration(seconds=28 * 86400)),
-        migration_guide=support_table.text("migration_guide"),
+        migration_guide=_web_url(name, support_table.text("migration_guide")),
         live_env=support_table.text("live_env", "production") or "production",
     )
     support_table.done()
@@ -93,6 +97,7 @@ def parse_config(
             hint="environments: " + ", ".join(sorted(environments)),
         )
     top.done()
+    _register_channel_secrets(channels.values())
     return Config(
         root=root,
         source=source,
@@ -104,3 +109,31 @@ def parse_config(
         channels=channels,
         environments=environments,
     )
+
+
+def _register_channel_secrets(channels: Iterable[ChannelConfig]) -> None:
+    """Mask the configured channels' URLs and signing secrets from the start of every command,
+    not only of the ones that announce: a `hold --reason` quoting a webhook URL is written to
+    the ledger masked too (values are read, not checked: resolving a channel checks them)."""
+    for channel in channels:
+        if channel.url_env and os.environ.get(channel.url_env, "").strip():
+            register_url(os.environ[channel.url_env].strip())
+        if channel.secret_env:
+            register(os.environ.get(channel.secret_env, "").strip() or None)
+
+
+def _web_url(source: str, url: str | None) -> str | None:
+    """[support] migration_guide goes into Link headers and messages people click: an
+    http(s) URL with a host, nothing else (no javascript:, data:, file:)."""
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ConfigError(
+            f"{source}: support.migration_guide must be an http(s) URL, got {url!r}",
+            hint='e.g. migration_guide = "https://developer.example.net/migrate"',
+        )
+    return url

@@ -63,11 +63,19 @@ class Table:
     def _key(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
+    def _no_nul(self, key: str, *values: str) -> None:
+        # A NUL cannot reach git, a program's argv or a file name: refuse it here, naming the
+        # key, rather than fail somewhere later with a traceback.
+        if any("\x00" in v for v in values):
+            raise ConfigError(f"{self.source}: {self._key(key)} contains a NUL character")
+
     def text(self, key: str, default: str | None = None) -> str | None:
         self._note(key, {"type": "string"}, default)
         value = self.data.pop(key, default)
         if value is not None and not isinstance(value, str):
             raise self._fail(key, "a string", value)
+        if value is not None:
+            self._no_nul(key, value)
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
@@ -109,6 +117,7 @@ class Table:
             return None
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise self._fail(key, "a list of strings", value)
+        self._no_nul(key, *value)
         return tuple(value)
 
     def strings_or_preset(self, key: str, presets: tuple[str, ...]) -> tuple[str, ...] | str | None:
@@ -131,6 +140,7 @@ class Table:
         )
         if not ok:
             raise self._fail(key, 'a list of argv lists, e.g. [["pytest", "tests"]]', value)
+        self._no_nul(key, *(arg for argv in value for arg in argv))
         return tuple(tuple(v) for v in value)
 
     def duration(self, key: str, default: Duration) -> Duration:

@@ -252,11 +252,30 @@ def tag_notes(message: str) -> tuple[str, ...]:
     return bullets or tuple(lines[1:] or lines)
 
 
+def check_live_unchanged(plan: DeployPlan, state: LedgerState) -> None:
+    """What is live must still be what the plan was made against: a deploy or rollback that
+    waited (announcement, notice window) while another one changed the environment would
+    otherwise undo that one's deliberate choice (a rollback moving production forward)."""
+    t = plan.target
+    now_live = state.current(t.api, plan.env, t.major)
+    if (now_live and now_live.id) == (plan.live and plan.live.id):
+        return
+    was = plan.live.tag if plan.live else "nothing"
+    is_ = f"{now_live.tag} ({now_live.action})" if now_live else "nothing"
+    raise ConflictError(
+        f"{plan.env} changed while this {plan.action} of {t.tag} waited: {t.api} major "
+        f"{t.major} is now at {is_}, not {was} as planned; nothing was deployed",
+        hint=f"check `relorch status --env {plan.env}`, then run the command again to plan "
+        "against what is live now",
+    )
+
+
 def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Record]:
     """The guard of the lock append: re-check the rules against the freshest state, then
     (break a stale lock and) record `started`."""
     check_rules(plan, state, now)
     t = plan.target
+    check_live_unchanged(plan, state)
     records = []
     lock = state.lock(t.api, plan.env)
     if lock is not None:  # check_rules allowed it: stale and --break-lock

@@ -128,6 +128,13 @@ def check_deployable(git: Git, config: Config, info: RevisionInfo, major: MajorI
             hint=f"push the branch {major.line}, or check branch_format in the config",
         )
     if not git.has_commit(info.sha) or not git.is_ancestor(info.sha, line):
+        if git.history_cut(line):
+            raise PreconditionError(
+                f"cannot tell whether {info.tag} is on the release line {major.line}: this "
+                "clone is shallow and the history between them is missing",
+                hint="fetch the full history (git fetch --unshallow; in GitHub Actions "
+                "actions/checkout with fetch-depth: 0, in GitLab GIT_DEPTH: 0)",
+            )
         raise PreconditionError(
             f"tag {info.tag} is not on the release line {major.line} of v{info.major}",
             hint="only revisions tagged on their release line deploy; release from that branch",

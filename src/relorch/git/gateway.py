@@ -445,6 +445,20 @@ class Git:
         )
         return out or None
 
+    def history_cut(self, rev: str) -> bool:
+        """Whether the history of `rev` is cut short (a shallow clone, e.g. CI's depth 1).
+
+        Only the cut commits reachable from `rev` count: the ledger is fetched at depth 1,
+        which makes any clone "shallow" without cutting a branch's history.
+        """
+        shallow = self.run("rev-parse", "--git-path", "shallow")
+        path = Path(shallow) if Path(shallow).is_absolute() else self.root / shallow
+        try:
+            cut = path.read_text().split()
+        except OSError:
+            return False
+        return any(self.is_ancestor(sha, rev) for sha in cut if self.has_commit(sha))
+
     def has_commit(self, sha: str) -> bool:
         """Whether the commit exists in the local object store."""
         status, _, _ = self._execute(["cat-file", "-e", f"{sha}^{{commit}}"])

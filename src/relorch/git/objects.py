@@ -228,8 +228,11 @@ def remote_ref(git: Git, remote: str, ref: str) -> str | None:
     return None
 
 
-def fetch_ref(git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6) -> None:
-    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention).
+def fetch_ref(
+    git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6, update: bool = True
+) -> None:
+    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention);
+    `update` False fetches its objects only, leaving the local ref to the caller.
 
     `shallow` fetches only the tip commit: every reader needs only the newest tree, and a
     fresh CI clone should not download the whole append history.
@@ -237,9 +240,10 @@ def fetch_ref(git: Git, remote: str, ref: str, *, shallow: bool, attempts: int =
     args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
     if shallow:
         args.append("--depth=1")
+    refspec = f"+{ref}:{ref}" if update else ref
     for attempt in range(attempts):
         try:
-            git.run(*args, remote, f"+{ref}:{ref}", network=True)
+            git.run(*args, remote, refspec, network=True)
             return
         except GitError as exc:
             # Two relorch processes in one clone race for the local ref or .git/shallow lock.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from relorch.config import Config
-from relorch.errors import ConfigError, ConflictError, GitError
+from relorch.errors import ConfigError, ConflictError, GitError, LedgerCorrupt, LedgerLost
 from relorch.git.gateway import Git
 from relorch.git.objects import (
     BLOB_MODE,
@@ -99,17 +99,47 @@ class Ledger:
     # -- reading ----------------------------------------------------------------------------
 
     def sync(self) -> str | None:
-        """Bring the local ledger ref up to the remote's; the tip to build on (None: empty)."""
+        """Bring the local ledger ref up to the remote's; the tip to build on (None: empty).
+
+        The local ref is this clone's copy of the remote's ledger, and the evidence when the
+        remote loses it: a ref that vanished, or one holding fewer records than the copy, is
+        an error (LedgerLost), never a silent new, shorter ledger.
+        """
         if self.remote is None:
             return read_ref(self.git, self.ref)
         remote_tip = remote_ref(self.git, self.remote, self.ref)
-        if remote_tip is None:
-            return None
         local_tip = read_ref(self.git, self.ref)
+        if remote_tip is None:
+            if local_tip is not None:
+                raise self._lost(f"{self.remote} no longer has the ledger {self.ref}", local_tip)
+            return None
         if local_tip != remote_tip:
-            fetch_ref(self.git, self.remote, self.ref, shallow=local_tip is None)
-            local_tip = read_ref(self.git, self.ref)
-        return local_tip
+            fetch_ref(self.git, self.remote, self.ref, shallow=local_tip is None, update=False)
+            if local_tip is not None:
+                self._check_not_shrunk(local_tip, remote_tip)
+            # Compare-and-swap: another relorch process in this clone may have moved it first.
+            swap_local_ref(self.git, self.ref, remote_tip, local_tip)
+        return remote_tip
+
+    def _check_not_shrunk(self, local_tip: str, remote_tip: str) -> None:
+        with ObjectStore(self.git) as store:
+            mine = self.snapshot(local_tip, store).state.count
+            theirs = self.snapshot(remote_tip, store).state.count
+        if theirs < mine:
+            raise self._lost(
+                f"{self.remote}'s ledger {self.ref} holds {theirs} records, this clone's copy "
+                f"{mine}: the remote lost records",
+                local_tip,
+            )
+
+    def _lost(self, what: str, local_tip: str) -> LedgerLost:
+        return LedgerLost(
+            f"{what}; nothing was written",
+            hint="restore it from this clone's copy (the local ref of the same name): "
+            f"git push --force {self.remote} {self.ref}:{self.ref} - or, to "
+            f"start a new ledger on purpose, drop this clone's copy first: "
+            f"git update-ref -d {self.ref} {local_tip[:12]}",
+        )
 
     def snapshot(self, tip: str | None, store: ObjectStore) -> Snapshot:
         """The state and chunk list of ledger commit `tip`."""
@@ -118,19 +148,22 @@ class Ledger:
         root = store.read_tree(store.read_commit(tip).tree)
         state_entry, records_entry = root.get(STATE_FILE), root.get(RECORDS_DIR)
         if state_entry is None or records_entry is None:
-            raise GitError(
+            raise LedgerCorrupt(
                 f"{self.ref} at {tip[:12]} is not a relorch ledger "
                 f"(no {STATE_FILE} or {RECORDS_DIR}/)",
                 hint="point ledger_ref at a ref only relorch writes",
             )
-        data = json.loads(store.read_blob(state_entry.sha))
-        chunks = store.read_tree(records_entry.sha)
-        if int(data.get("format", 1)) < STATE_FORMAT:
-            # Written by an older relorch: it did not keep everything the state holds now
-            # (previews, first-live moments), so the records say it again. The next append
-            # stores the new format.
-            return Snapshot(tip, replay(self._chunk_records(store, chunks)), chunks)
-        return Snapshot(tip, LedgerState.from_json(data), chunks)
+        try:
+            data = json.loads(store.read_blob(state_entry.sha))
+            chunks = store.read_tree(records_entry.sha)
+            if int(data.get("format", 1)) < STATE_FORMAT:
+                # Written by an older relorch: it did not keep everything the state holds now
+                # (previews, first-live moments), so the records say it again. The next append
+                # stores the new format.
+                return Snapshot(tip, replay(self._chunk_records(store, chunks)), chunks)
+            return Snapshot(tip, LedgerState.from_json(data), chunks)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self._corrupt(tip, STATE_FILE, exc) from None
 
     @staticmethod
     def _chunk_records(store: ObjectStore, chunks: dict[str, TreeEntry]) -> Iterator[Record]:
@@ -138,6 +171,14 @@ class Ledger:
             for line in store.read_blob(chunks[name].sha).decode().split("\n"):
                 if line.strip():
                     yield Record.from_line(line)
+
+    def _corrupt(self, tip: str, what: str, exc: BaseException) -> LedgerCorrupt:
+        return LedgerCorrupt(
+            f"{self.ref} at {tip[:12]}: {what} is not what relorch writes "
+            f"({type(exc).__name__}: {str(exc)[:80]})",
+            hint=f"inspect it with `git show {tip[:12]}:{what}`; if another tool wrote to "
+            f"{self.ref}, point ledger_ref elsewhere or restore the ref from a good commit",
+        )
 
     def read_state(self, *, fetch: bool = True) -> LedgerState:
         """The state of the ledger as the remote holds it now (`fetch` False: the local copy)."""
@@ -151,10 +192,12 @@ class Ledger:
         with ObjectStore(self.git) as store:
             snap = self.snapshot(tip, store)
             for name in sorted(snap.chunks, reverse=True):
-                lines = store.read_blob(snap.chunks[name].sha).decode().split("\n")
-                for line in reversed(lines):
-                    if line.strip():
-                        yield Record.from_line(line)
+                try:
+                    lines = store.read_blob(snap.chunks[name].sha).decode().split("\n")
+                    parsed = [Record.from_line(line) for line in lines if line.strip()]
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    raise self._corrupt(snap.tip or "", f"{RECORDS_DIR}/{name}", exc) from None
+                yield from reversed(parsed)
 
     # -- appending --------------------------------------------------------------------------
 
@@ -203,7 +246,10 @@ class Ledger:
         chunks = dict(snap.chunks)
         index = snap.state.count // CHUNK
         name = chunk_name(index)
-        lines = store.read_blob(chunks[name].sha).decode() if name in chunks else ""
+        try:
+            lines = store.read_blob(chunks[name].sha).decode() if name in chunks else ""
+        except UnicodeDecodeError as exc:
+            raise self._corrupt(snap.tip or "", f"{RECORDS_DIR}/{name}", exc) from None
         count = snap.state.count
         for record in records:
             if count // CHUNK != index:

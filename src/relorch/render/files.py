@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from relorch.errors import OperationalError
+from relorch.errors import OperationalError, UsageError
+
+# Paths that name a stream or a device whatever they resolve to (/dev/stdout of a redirected
+# stdout resolves to the regular file it writes to: that file must be written, not replaced).
+_STREAM_PREFIXES = ("/dev/", "/proc/")
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write `text` to `path`: a regular file (or a new one) atomically, through a symlink to
+    its target; anything else (a device such as /dev/null, a FIFO, /dev/stdout) straight
+    through, never replaced by a file; a directory is refused (exit 2)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OperationalError(f"cannot write {path}: {exc.strerror}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path} is a directory", hint="give -o a file name")
+    if str(path).startswith(_STREAM_PREFIXES) or (
+        info is not None and not stat.S_ISREG(info.st_mode)
+    ):
+        _write_through(path, text)
+        return
+    # A dangling symlink would otherwise be replaced by a file; resolve it to where it points.
+    write_atomically(Path(os.path.realpath(path)), text)
+
+
+def _write_through(path: Path, text: str) -> None:
+    # Append mode: a FIFO or device ignores it, and a redirected stdout is not truncated.
+    try:
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise OperationalError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def write_atomically(path: Path, text: str) -> None:
