@@ -107,8 +107,11 @@ class Ledger:
         """
         if self.remote is None:
             return read_ref(self.git, self.ref)
-        remote_tip = remote_ref(self.git, self.remote, self.ref)
+        # The copy first: it only ever moves to a value the remote had, and the remote only
+        # grows, so a remote read after it holds at least as many records unless it lost some
+        # (read the other way round, another process of this clone could make it look so).
         local_tip = read_ref(self.git, self.ref)
+        remote_tip = remote_ref(self.git, self.remote, self.ref)
         if remote_tip is None:
             if local_tip is not None:
                 raise self._lost(f"{self.remote} no longer has the ledger {self.ref}", local_tip)
