@@ -85,5 +85,5 @@ class LedgerLost(PreconditionError):
     """The remote lost ledger records this clone's copy has (exit 3): never silently shrunk."""
 
 
-class LedgerCorrupt(OperationalError):
+class LedgerCorrupt(GitError):
     """The ledger ref holds something relorch did not write or cannot read (exit 1)."""

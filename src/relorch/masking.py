@@ -19,6 +19,9 @@ _WHOLE_WORD_BELOW = 16
 # Path segments of a secret URL that are plain words or API versions ("services", "hooks",
 # "v1"): not credentials, and masking them would mangle every tag name.
 _WORD_SEGMENT = re.compile(r"[a-z]{1,12}|v[0-9]{1,3}")
+# Query values that are versions, dates or small numbers (`api-version=2016-06-01`, `sv=1.0`):
+# parameters, not credentials; masking them would mangle every version number printed.
+_PLAIN_VALUE = re.compile(r"[0-9][0-9.\-]{0,15}")
 _registered: set[str] = set()
 
 
@@ -44,7 +47,8 @@ def register_url(url: str) -> None:
     pieces = [tail, parts.query, parts.username, parts.password]
     segments = [s for s in parts.path.split("/") if s]
     pieces += [s for s in segments[:-1] if not _WORD_SEGMENT.fullmatch(s)] + segments[-1:]
-    pieces += [pair.partition("=")[2] for pair in parts.query.split("&")]
+    values = [pair.partition("=")[2] for pair in parts.query.split("&")]
+    pieces += [v for v in values if not _PLAIN_VALUE.fullmatch(v)]
     for piece in pieces:
         if piece:
             register(piece)

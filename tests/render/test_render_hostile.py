@@ -79,7 +79,8 @@ def test_template_building_a_huge_string_is_refused_at_once(repo: Clone) -> None
 def test_template_writing_without_end_is_stopped_at_the_output_bound(repo: Clone) -> None:
     released(repo)
     (repo.path / "loop.j2").write_text(
-        "{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}"
+        "{% for i in range(100000) %}{% for j in range(100000) %}{{ 'y' * 9999 }}{% endfor %}"
+        "{% endfor %}"
     )
     result = repo.relorch("render", "loop.j2", timeout=120)
     assert result.returncode == 2, result.stderr

@@ -107,7 +107,7 @@ def test_runtime_error_in_a_template_is_a_usage_error_with_its_line() -> None:
 
 def test_huge_range_is_refused() -> None:
     error = failure("{% for i in range(10**9) %}{% endfor %}")
-    assert "OverflowError" in error.message
+    assert "OverflowError" in error.message or "refused by the sandbox" in error.message
 
 
 def test_render_reads_the_template_file(tmp_path: Path) -> None:
