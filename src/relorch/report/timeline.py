@@ -87,7 +87,8 @@ def draw(bars: Sequence[TimelineBar], now: datetime, horizon_days: int = 30) -> 
         width=WIDTH,
         height=height,
         rows=tuple(rows),
-        axis=tuple((x(when), label) for when, label in _axis(t0, t1)),
+        # a label starting within 44 units of the right edge would be cut off
+        axis=tuple((x(w), label) for w, label in _axis(t0, t1) if x(w) <= WIDTH - RIGHT - 44),
         today=x(now),
         today_label=f"today {_day(now)}",
         description=description,
