@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("model",),
     ("ledger", "gate", "channels"),
     ("policy",),
-    ("release", "render", "report"),
+    ("release", "render", "report", "flags"),
     ("deploy",),
     ("demo",),
     ("cli",),

@@ -213,6 +213,30 @@ def render_half(demo: Demo) -> None:
     demo.relorch("notify")
 
 
+def flags_half(demo: Demo) -> None:
+    """A feature flag released in staging now and in production next week."""
+    from datetime import UTC, datetime, timedelta
+
+    demo.say("A feature behind a flag: on in staging now, in production next week")
+    next_week = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7, hours=-1)
+    flags = (
+        "new-search:\n"
+        "  description: Ranked search results\n"
+        "  owner: search-team\n"
+        f"  expires: {(next_week + timedelta(days=180)).date().isoformat()}\n"
+        "  release_at:\n"
+        "    staging: now\n"
+        f"    production: {next_week.strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
+        "  requires: v2\n"
+    )
+    (demo.path / "flags").mkdir(exist_ok=True)
+    demo.commit("feat: new search behind a flag", {"flags/products.yaml": flags})
+    demo.shell("push", "--quiet")
+    demo.relorch("flags", "check")
+    demo.say("A scheduled CI job announces what switches on soon")
+    demo.relorch("flags", "due", "--within", "7d")
+
+
 def run_demo(
     run: Runner, *, keep: bool = False, steps: list[Callable[[Demo], None]] | None = None
 ) -> int:
@@ -237,7 +261,7 @@ def run_demo(
     try:
         demo = Demo(base, reporter, run)
         reporter.step(f"relorch demo in {base}")
-        for step in steps or [release_half, deploy_half, render_half]:
+        for step in steps or [release_half, deploy_half, render_half, flags_half]:
             step(demo)
         reporter.line("")
         reporter.ok("demo finished: every step above ran real git against a throw-away origin")

@@ -87,3 +87,9 @@ class LedgerLost(PreconditionError):
 
 class LedgerCorrupt(GitError):
     """The ledger ref holds something relorch did not write or cannot read (exit 1)."""
+
+
+class FlagFileError(UsageError):
+    """A flag file (flags/<api>.yaml or a flagd JSON file) is unreadable or invalid (exit 2)."""
+
+    default_hint = "fix the flag file; `relorch flags check` validates it (see docs/flags.md)"

@@ -32,4 +32,5 @@ class Announcement:
     rollback_command: str | None = None
     reason: str | None = None
     message: str | None = None
+    flags: tuple[str, ...] = ()  # feature flags switching on with this deploy or in its window
     extra: dict[str, str] = field(default_factory=dict)

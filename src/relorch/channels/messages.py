@@ -117,6 +117,7 @@ def context(
         "revision": event.revision,
         "live_tag": event.live_tag,
         "notes": list(event.notes),
+        "flags": list(event.flags),
         "actor": event.actor or "unknown",
         "run_url": event.run_url,
         "notice_ends": event.notice_ends,

@@ -42,6 +42,7 @@ def body(
         "revision": event.revision,
         "live_tag": event.live_tag,
         "notes": list(event.notes),
+        **({"flags": list(event.flags)} if event.flags else {}),
         "actor": event.actor or None,
         "run_url": event.run_url,
         "notice_ends": iso(event.notice_ends) if event.notice_ends else None,

@@ -66,9 +66,19 @@ def _root(
 
 
 def _register() -> None:
-    from relorch.cli import announce, completion, deploy, diff, notify, release, render, report
+    from relorch.cli import (
+        announce,
+        completion,
+        deploy,
+        diff,
+        flags,
+        notify,
+        release,
+        render,
+        report,
+    )
 
-    for module in (release, deploy, render, announce, notify, diff, completion, report):
+    for module in (release, deploy, render, announce, notify, diff, completion, report, flags):
         module.register(app)
 
 

@@ -94,6 +94,8 @@ class ApiConfig:
     aws: AwsConfig | None = None
     kubernetes: KubernetesConfig | None = None
     legacy_tags: tuple[str, ...] = ()  # templates of pre-relorch tags counted as revisions
+    flags: str | None = None  # flag file; None: flags/<api>.yaml (or .json) when present
+    flag_owners: tuple[str, ...] = ()  # when set, the only owners a flag may name
 
     @property
     def scheme(self) -> TagScheme:
@@ -142,6 +144,7 @@ class EnvironmentConfig:
     checkout: tuple[str, ...] = ()  # the paths the deploy step needs; empty = the whole tree
     aws: dict[str, Any] = field(default_factory=dict)
     kubernetes: dict[str, Any] = field(default_factory=dict)
+    flags: tuple[str, ...] | None = None  # argv publishing the rendered flag file
 
 
 @dataclass(frozen=True)

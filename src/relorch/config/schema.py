@@ -52,6 +52,9 @@ DESCRIPTIONS: dict[str, str] = {
     "apis.*.kubernetes.gateway": "The parent Gateway of the HTTPRoutes.",
     "apis.*.kubernetes.backend": "The Service of a revision, with {major} and {revision}.",
     "apis.*.kubernetes.port": "The Services' port.",
+    "apis.*.flags": "The API's feature flag file (default flags/<api>.yaml, or .json for a "
+    "plain flagd file).",
+    "apis.*.flag_owners": "When set, the only owners a flag may name (relorch flags check).",
     "support": "The support policy: how many past majors are kept and for how long.",
     "support.previous_majors": "How many majors before the newest stay supported.",
     "support.deprecation_period": "From a major's deprecation (its successor's release) "
@@ -83,6 +86,8 @@ DESCRIPTIONS: dict[str, str] = {
     "environments.*.apim": "Per-environment overrides of [apis.*.apim].",
     "environments.*.aws": "Per-environment overrides of [apis.*.aws].",
     "environments.*.kubernetes": "Per-environment overrides of [apis.*.kubernetes].",
+    "environments.*.flags": "The argv of `relorch flags publish`; placeholders {api} {env} {sha}"
+    " {digest} {workdir} {rendered} ({rendered}/flags.json is the file).",
 }
 
 

@@ -89,6 +89,8 @@ def parse_apis(table: Table) -> dict[str, ApiConfig]:
             kubernetes=parse_kubernetes(  # type: ignore[arg-type]
                 sub.table("kubernetes"), partial=False
             ),
+            flags=_repo_path(sub.text("flags"), f"{table.source}: apis.{name}.flags"),
+            flag_owners=sub.strings("flag_owners", ()) or (),
         )
         sub.done()
     return apis
@@ -227,6 +229,7 @@ def parse_environments(
             kubernetes=parse_kubernetes(  # type: ignore[arg-type]
                 sub.table("kubernetes"), partial=True
             ),
+            flags=_argv(sub.strings("flags", None), f"{table.source}: environments.{name}.flags"),
         )
         sub.done()
     for env in envs.values():
@@ -245,3 +248,15 @@ def parse_environments(
                 f"environment {env.promote_from!r}"
             )
     return envs
+
+
+def _repo_path(path: str | None, where: str) -> str | None:
+    if path is not None and (not path or path.startswith(("/", "-")) or ".." in path.split("/")):
+        raise ConfigError(f"{where}: {path!r} must be a path inside the repository")
+    return path
+
+
+def _argv(argv: tuple[str, ...] | None, where: str) -> tuple[str, ...] | None:
+    if argv is not None and not argv:
+        raise ConfigError(f"{where} is an empty argv", hint="list the program first")
+    return argv

@@ -2,7 +2,8 @@
 
 Owns `targets` (which revision a REF means, and whether it may deploy), `plan` (the immutable
 deploy plan), `executor` (announce, notice window, holds, lock, step, ledger), `steps` (running
-an argv step in a worktree with a timeout), `rollback` and `holds`. May import everything below
-it: errors, output, masking, durations, ci, versions, git, config, model, ledger, channels,
-policy, render.
+an argv step in a worktree with a timeout), `rollback`, `holds`, and `flagplan`/`flagpublish`
+(`relorch flags publish` through the same runner and lock). May import everything below it:
+errors, output, masking, durations, ci, versions, git, config, model, ledger, channels, policy,
+render, flags.
 """

@@ -191,6 +191,7 @@ class Executor:
     def _render_into(self, rendered: Path) -> None:
         """{rendered}: the versioning config as it will be once this step succeeded."""
         from relorch.render import render_for_deploy
+        from relorch.render.files import write_atomically
 
         started = self._started
         assert started is not None
@@ -200,6 +201,10 @@ class Executor:
         notes = render_for_deploy(
             self.git, self.config, after=after, dest=rendered, now=self.clock()
         )
+        if self.plan.flags is not None:
+            # The API's flags as they will be once this revision is live (requires met by it).
+            write_atomically(rendered / "flags.json", self.plan.flags.rendered.text)
+            notes.append(f"flags.json: {self.plan.flags.rendered.count} flags")
         for note in notes:
             self.reporter.line("    " + note)
 
@@ -285,6 +290,7 @@ class Executor:
             actor=p.run.actor,
             run_url=p.run.run_url,
             hold_command=hold if waits else "",
+            flags=p.flags.switching if p.flags is not None and kind == "pending" else (),
             **fields,
         )
 

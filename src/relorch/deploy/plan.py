@@ -14,6 +14,7 @@ from relorch.config import Config
 from relorch.config.model import DEPLOY_PLACEHOLDERS
 from relorch.deploy.targets import Target
 from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
+from relorch.flags.switch import DeployFlags, for_deploy
 from relorch.git.gateway import Git
 from relorch.ledger.records import Record, new_record
 from relorch.ledger.state import LedgerState, Live
@@ -48,6 +49,7 @@ class DeployPlan:
     notes: tuple[str, ...] = ()
     steps: tuple[str, ...] = field(default=())
     notice_skipped: str | None = None  # why the notice window is not waited ("--no-wait --force")
+    flags: DeployFlags | None = None  # the API's flag file for {rendered}, and what switches on
 
     @property
     def values(self) -> dict[str, str]:
@@ -99,6 +101,13 @@ class DeployPlan:
             "steps": list(self.steps),
             "actor": self.run.actor,
             "run_url": self.run.run_url,
+            "flags": None
+            if self.flags is None
+            else {
+                "digest": self.flags.rendered.digest,
+                "count": self.flags.rendered.count,
+                "switching": list(self.flags.switching),
+            },
         }
 
 
@@ -174,6 +183,18 @@ def make_plan(
         notes=notes,
         steps=tuple(steps),
         notice_skipped=skipped,
+        flags=for_deploy(
+            git,
+            config,
+            api=target.api,
+            env=env,
+            major=target.major,
+            # a preview is not live: it meets no `requires`
+            revision=None if action in ("preview", "withdraw") else target.revision,
+            current={key: live.revision for key, live in state.live.items()},
+            now=now,
+            window_seconds=environment.notice.total_seconds,
+        ),
     )
     check_rules(plan, state, now)
     return plan
@@ -298,6 +319,8 @@ def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Re
         extra["notice_skipped"] = plan.notice_skipped
     if plan.live is not None:
         extra["from"] = plan.live.tag
+    if plan.flags is not None:
+        extra["flags"] = plan.flags.rendered.digest
     records.append(
         new_record(
             api=t.api,

@@ -1,4 +1,4 @@
-"""One ledger record: an append-only JSON object (deploy, rollback, preview, withdraw, hold, …)."""
+"""One ledger record: an append-only JSON object (deploy, rollback, preview, hold, flags, …)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from relorch.masking import mask
 
 # preview: a revision put beside the current one; withdraw: a preview taken away again.
-ACTIONS = ("deploy", "rollback", "preview", "withdraw", "hold", "unhold", "notice")
+ACTIONS = ("deploy", "rollback", "preview", "withdraw", "hold", "unhold", "notice", "flags")
 # started -> succeeded | failed | abandoned (lock broken); hold -> held; unhold -> lifted
 STATUSES = ("started", "succeeded", "failed", "abandoned", "held", "lifted", "sent")
 

@@ -246,6 +246,16 @@ def _apply_one(state: LedgerState, r: Record) -> LedgerState:
         if r.action in {"preview", "withdraw"}:
             return _previewed(state, r)
         return _made_current(state, r)
+    if r.action == "flags":
+        # A flags publish takes the same lock as a deploy: one change at a time per API and env.
+        env_key = (r.api, r.env)
+        if r.status == "started":
+            lock = Lock(r.id, r.api, r.env, r.action, r.actor, r.time, r.tag or "", r.run_url)
+            return replace(state, locks=_with(state.locks, env_key, lock))
+        held = state.locks.get(env_key)
+        if held is not None and (r.lock is None or r.lock == held.id):
+            state = replace(state, locks=_with(state.locks, env_key, drop=True))
+        return state
     if r.action == "hold" and r.tag:
         hold = Hold(r.id, r.api, r.env, r.tag, r.actor, r.time, r.reason or "")
         return replace(state, holds=_with(state.holds, (r.api, r.env, r.tag), hold))
