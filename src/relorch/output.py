@@ -76,6 +76,13 @@ class Reporter:
             self.stream.write(self.style(safe_text(text), *styles) + "\n")
             self.stream.flush()
 
+    def block(self, lines: Sequence[str]) -> None:
+        """Many lines at once: the secret mask runs once over the whole text (a report of
+        thousands of lines would otherwise scan the environment thousands of times)."""
+        if not self.quiet and lines:
+            self.stream.write(mask("\n".join(lines)) + "\n")
+            self.stream.flush()
+
     @property
     def interactive(self) -> bool:
         """Whether the stream is a terminal (a countdown may rewrite its line)."""

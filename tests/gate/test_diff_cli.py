@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from relorch.config import load_config
-from relorch.errors import UsageError
-from relorch.gate import diff_refs
+from relorch.errors import PreconditionError, UsageError
+from relorch.gate import SpecError, diff_refs
 from relorch.git.gateway import Git
 from tests.gitrepo import Clone, make_origin, run_relorch
 
@@ -58,9 +58,10 @@ def test_breaking_change_exits_3_with_report_and_hint(api_repo: Clone) -> None:
     lines = result.stderr.splitlines()
     assert "breaking (1):" in lines
     assert (
-        "  GET /products/{id} response 200 body .price: type changed from number to string" in lines
+        "  GET /products/{id} response 200 body .price: type changed from number to string "
+        "[response-body-type-changed]" in lines
     )
-    assert "error: 1 breaking change in openapi.yaml from v1-rev1 to HEAD" in lines
+    assert "error: 1 change at or above breaking in openapi.yaml from v1-rev1 to HEAD" in lines
     assert any(line.startswith("hint: ") and "relorch release --major" in line for line in lines)
     assert "Traceback" not in result.stderr
 
@@ -79,17 +80,24 @@ def test_json_report_on_stdout(api_repo: Clone) -> None:
     result = api_repo.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 3
     data = json.loads(result.stdout)
-    assert data["ok"] is False and data["compared"] is True
+    assert data["schema"] == "relorch-diff/1"
+    assert data["ok"] is False and data["compared"] is True and data["fail_on"] == "breaking"
     assert data["base"] == "v1-rev1" and data["head_sha"] == api_repo.head()
-    assert data["breaking"] == [
-        {
-            "location": "GET /products/{id} response 200 body .price",
-            "kind": "type-changed",
-            "message": "type changed from number to string",
-            "breaking": True,
-        }
-    ]
-    assert [c["kind"] for c in data["compatible"]] == ["parameter-added"]
+    price = {
+        "rule": "response-body-type-changed",
+        "level": "breaking",
+        "location": "GET /products/{id} response 200 body .price",
+        "message": "type changed from number to string",
+    }
+    lang = {
+        "rule": "request-parameter-added",
+        "level": "compatible",
+        "location": "GET /products/{id} query parameter lang",
+        "message": "optional parameter added",
+    }
+    assert data["changes"] == [lang, price]
+    assert data["failing"] == [price]
+    assert data["counts"] == {"breaking": 1, "potentially-breaking": 0, "compatible": 1}
 
 
 def test_compatible_change_exits_0(api_repo: Clone) -> None:
@@ -115,7 +123,7 @@ def test_head_defaults_to_head_and_no_change_is_reported(api_repo: Clone) -> Non
     result = api_repo.relorch("diff", "v1-rev1", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["head"] == "HEAD" and data["breaking"] == data["compatible"] == []
+    assert data["head"] == "HEAD" and data["changes"] == data["failing"] == []
     assert "no change" in result.stderr
 
 
@@ -133,29 +141,43 @@ def test_api_without_spec_is_usage_error_with_hint(repo: Clone) -> None:
     assert 'hint: set spec = "openapi.yaml"' in result.stderr
 
 
-def test_spec_missing_at_base_means_nothing_to_compare(tmp_path: Path) -> None:
+def test_spec_missing_at_base_fails_closed_naming_path_and_ref(tmp_path: Path) -> None:
     clone = make_origin(tmp_path, CONFIG)
     base = clone.head()
     clone.commit("feat: first API description", {"openapi.yaml": openapi()})
     result = clone.relorch("diff", base, "HEAD", "--json")
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["compared"] is False and "nothing to compare" in data["note"]
-    assert "nothing to compare" in result.stderr
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == ""
+    assert f"error: openapi.yaml does not exist at {base}: the breaking-change gate cannot run" in (
+        result.stderr
+    )
+    assert f"git show {base}:openapi.yaml" in result.stderr
 
 
-def test_spec_removed_at_head_is_breaking(api_repo: Clone) -> None:
+def test_spec_removed_at_head_fails_closed(api_repo: Clone) -> None:
     api_repo.git("rm", "-q", "openapi.yaml")
     api_repo.git("commit", "-q", "-m", "chore: drop the description")
     result = api_repo.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 3
-    assert [c["kind"] for c in json.loads(result.stdout)["breaking"]] == ["spec-removed"]
+    assert "error: openapi.yaml does not exist at HEAD" in result.stderr
+    assert "hint: " in result.stderr
 
 
-def test_invalid_yaml_at_head_is_usage_error_naming_file_and_ref(api_repo: Clone) -> None:
+def test_spec_path_typo_fails_closed(tmp_path: Path) -> None:
+    clone = make_origin(
+        tmp_path, '[apis.products]\nspec = "openapi.yml"\n', {"openapi.yaml": openapi()}
+    )
+    clone.tag("v1-rev1")
+    clone.commit("feat!: price as text", {"openapi.yaml": openapi("string")})
+    result = clone.relorch("diff", "v1-rev1", "HEAD")
+    assert result.returncode == 3
+    assert "openapi.yml does not exist at v1-rev1" in result.stderr
+
+
+def test_invalid_yaml_at_head_fails_closed_naming_file_and_ref(api_repo: Clone) -> None:
     api_repo.commit("wip", {"openapi.yaml": "openapi: 3.0.3\npaths: [\n"})
     result = api_repo.relorch("diff", "v1-rev1", "HEAD")
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert "error: openapi.yaml at HEAD: not valid YAML or JSON" in result.stderr
     assert "hint: " in result.stderr and "Traceback" not in result.stderr
 
@@ -188,7 +210,7 @@ def test_chdir_config_and_api_options(tmp_path: Path) -> None:
     args = ("diff", base, "HEAD", "-C", str(clone.path), "--config", "ci/relorch.toml")
     result = run_relorch(elsewhere, *args, "--api", "orders", "--json")
     assert result.returncode == 3, result.stderr
-    assert json.loads(result.stdout)["breaking"][0]["location"] == "/orders"
+    assert json.loads(result.stdout)["failing"][0]["location"] == "/orders"
     assert run_relorch(elsewhere, *args, "--api", "products").returncode == 0
     several = run_relorch(elsewhere, *args)
     assert several.returncode == 2 and "several APIs" in several.stderr
@@ -200,9 +222,17 @@ def test_diff_refs_is_silent_and_returns_a_report(
     api_repo.commit("feat!: price as text", {"openapi.yaml": openapi("string")})
     git = Git(api_repo.path)
     api = load_config(api_repo.path).api(None)
-    report = diff_refs(git, api, "v1-rev1", "HEAD")
-    assert not report.ok and [c.kind for c in report.breaking] == ["type-changed"]
+    gate = load_config(api_repo.path).gate
+    report = diff_refs(git, api, "v1-rev1", "HEAD", gate)
+    assert not report.ok and [c.rule for c in report.failing] == ["response-body-type-changed"]
     assert report.base_sha == api_repo.git("rev-parse", "v1-rev1^{commit}")
     assert capsys.readouterr() == ("", "")
     with pytest.raises(UsageError, match="unknown revision"):
-        diff_refs(git, api, "nope", "HEAD")
+        diff_refs(git, api, "nope", "HEAD", gate)
+    first = diff_refs(git, api, None, "HEAD", gate)
+    assert first.ok and not first.compared and "first revision" in first.note
+    api_repo.git("rm", "-q", "openapi.yaml")
+    api_repo.git("commit", "-q", "-m", "chore: drop the description")
+    with pytest.raises(SpecError, match="does not exist at HEAD") as missing:
+        diff_refs(git, api, "v1-rev1", "HEAD", gate)
+    assert isinstance(missing.value, PreconditionError) and missing.value.exit_code == 3

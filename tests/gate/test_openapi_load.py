@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from relorch.errors import ExitCode, UsageError
+from relorch.errors import ExitCode
 from relorch.gate import SpecError, compare, parse_document
 from relorch.gate.load import Resolver
 from tests.gate.openapi_docs import NUMBER, STRING, obj, response, spec
@@ -51,10 +51,10 @@ def test_yaml_flow_mapping_that_is_not_json_is_read_as_yaml() -> None:
         ("openapi: 3.0.0\n? [a, b]\n: c\n", "not valid YAML or JSON"),
     ],
 )
-def test_unreadable_document_is_usage_error_naming_file_and_ref(text: str, words: str) -> None:
+def test_unreadable_document_fails_closed_naming_file_and_ref(text: str, words: str) -> None:
     with pytest.raises(SpecError) as caught:
         parse_document(text, LABEL)
-    assert caught.value.exit_code is ExitCode.USAGE
+    assert caught.value.exit_code is ExitCode.PRECONDITION
     assert str(caught.value).startswith(LABEL + ": ") and words in str(caught.value)
 
 
@@ -138,7 +138,7 @@ def test_long_chains_of_components_compare_without_exhausting_the_stack() -> Non
 
 
 def test_nesting_beyond_the_limit_is_usage_error() -> None:
-    with pytest.raises(UsageError, match="nested deeper than 5000 levels"):
+    with pytest.raises(SpecError, match="nested deeper than 5000 levels"):
         compare(chain(6000, STRING), chain(6000, NUMBER))
 
 
@@ -146,7 +146,7 @@ def test_allof_nesting_beyond_the_limit_is_usage_error() -> None:
     schemas = {f"A{i}": {"allOf": [{"$ref": f"#/components/schemas/A{i + 1}"}]} for i in range(150)}
     schemas["A150"] = obj(a=STRING)
     doc = spec(response({"$ref": "#/components/schemas/A0"})["paths"], schemas=schemas)
-    with pytest.raises(UsageError, match="allOf nested deeper than 100 levels"):
+    with pytest.raises(SpecError, match="allOf nested deeper than 100 levels"):
         compare(doc, copy.deepcopy(doc))
 
 
@@ -179,11 +179,18 @@ def test_yaml_alias_bomb_is_compared_in_linear_time() -> None:
     assert compare(base, parse_document("\n".join(lines), "HEAD")) == []
 
 
-def test_external_refs_are_compared_by_address() -> None:
-    doc = response({"$ref": "common.yaml#/Product"})
-    assert compare(doc, response({"$ref": "common.yaml#/Product"})) == []
+def test_url_refs_are_compared_by_address() -> None:
+    doc = response({"$ref": "https://example.com/common.yaml#/Product"})
+    assert compare(doc, response({"$ref": "https://example.com/common.yaml#/Product"})) == []
     (change,) = compare(doc, response(obj(id=STRING)))
     assert change.kind == "reference-changed" and change.breaking
+    assert change.rule == "response-body-reference-changed" and change.level == "breaking"
+
+
+def test_file_refs_without_a_reader_fail_closed() -> None:
+    doc = response({"$ref": "common.yaml#/Product"})
+    with pytest.raises(SpecError, match="names another file"):
+        compare(doc, doc)
 
 
 @pytest.mark.parametrize(

@@ -142,4 +142,12 @@ def plan(
         reporter.line(entry.summary)
     for blocker in report.blockers:
         reporter.warn(blocker + " (release would refuse)")
+    if report.refused:
+        from relorch.errors import PreconditionError
+
+        raise PreconditionError(
+            "the breaking-change gate would refuse the release",
+            hint="see `relorch diff <last revision tag> HEAD`; a breaking change needs "
+            "`relorch release --major`",
+        )
     return 0

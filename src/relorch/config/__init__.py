@@ -17,6 +17,7 @@ from relorch.config.model import (
     ChannelConfig,
     Config,
     EnvironmentConfig,
+    GateConfig,
     KubernetesConfig,
     SupportConfig,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ChannelConfig",
     "Config",
     "EnvironmentConfig",
+    "GateConfig",
     "KubernetesConfig",
     "SupportConfig",
     "Table",

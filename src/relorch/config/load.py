@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from relorch.config.model import ChannelConfig, Config, SupportConfig
+from relorch.config.model import GATE_LEVELS, ChannelConfig, Config, GateConfig, SupportConfig
 from relorch.config.sections import parse_apis, parse_channels, parse_environments
 from relorch.config.table import Recorder, Table
 from relorch.durations import Duration
@@ -89,6 +89,7 @@ def parse_config(
         live_env=support_table.text("live_env", "production") or "production",
     )
     support_table.done()
+    gate = _parse_gate(top.table("gate"))
     channels = parse_channels(top.table("channels"))
     environments = parse_environments(top.table("environments"), channels)
     if explicit_live_env and environments and support.live_env not in environments:
@@ -108,6 +109,7 @@ def parse_config(
         support=support,
         channels=channels,
         environments=environments,
+        gate=gate,
     )
 
 
@@ -137,3 +139,15 @@ def _web_url(source: str, url: str | None) -> str | None:
             hint='e.g. migration_guide = "https://developer.example.net/migrate"',
         )
     return url
+
+
+def _parse_gate(table: Table) -> GateConfig:
+    """[gate] and [gate.rules]: levels are checked here, rule ids where the gate runs."""
+    fail_on = table.choice("fail_on", GATE_LEVELS[:2], "breaking")
+    ignore_file = table.text("ignore_file", GateConfig.ignore_file) or GateConfig.ignore_file
+    if ignore_file.startswith(("/", "-")) or ".." in ignore_file.split("/"):
+        raise ConfigError(f"{table.source}: gate.ignore_file {ignore_file!r} must stay in the repo")
+    rules = table.table("rules")
+    levels = tuple((rule, rules.choice(rule, GATE_LEVELS, "")) for rule in sorted(rules.data))
+    table.done()
+    return GateConfig(fail_on, levels, ignore_file, table.source)

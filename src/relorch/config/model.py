@@ -115,6 +115,19 @@ class SupportConfig:
     live_env: str = "production"
 
 
+GATE_LEVELS = ("breaking", "potentially-breaking", "compatible")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """[gate]: the level that stops a release, per-rule levels, the reviewed-exceptions file."""
+
+    fail_on: str = "breaking"
+    rules: tuple[tuple[str, str], ...] = ()  # (rule id, level); ids are checked by the gate
+    ignore_file: str = ".relorch-gate-ignore.toml"
+    source: str = "config"  # the config file, for errors naming a rule id
+
+
 @dataclass(frozen=True)
 class ChannelConfig:
     """[channels.<name>]: where announcements go; URLs and secrets only via env variables."""
@@ -175,6 +188,7 @@ class Config:
             "ledger_ref": self.ledger_ref,
             "remote": self.remote,
         }
+    gate: GateConfig = GateConfig()
 
     def api(self, name: str | None) -> ApiConfig:
         """The named API, or the only one when `name` is None."""

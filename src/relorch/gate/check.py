@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from relorch.errors import UsageError
-from relorch.gate.compare import Change, compare
-from relorch.gate.load import parse_document
+from relorch.errors import PreconditionError, UsageError
+from relorch.gate.changes import Change
+from relorch.gate.compare import compare_resolved
+from relorch.gate.documents import GitSource, ParseCache, cache_for, open_document
+from relorch.gate.load import SpecError
+from relorch.gate.rules import LEVELS
+from relorch.gate.verdict import Exception_, apply_levels, check_rules, judge, parse_ignores
 
 if TYPE_CHECKING:
-    from relorch.config import ApiConfig
+    from relorch.config import ApiConfig, GateConfig
+    from relorch.gate.load import Resolver
     from relorch.git.gateway import Git
+
+SCHEMA = "relorch-diff/1"
+
+
+class GateFailed(PreconditionError):
+    """A change reaches the gate's fail level: the release would be refused (exit 3)."""
 
 
 @dataclass(frozen=True)
@@ -24,19 +36,28 @@ class Report:
     head: str
     base_sha: str
     head_sha: str
-    compared: bool  # False: no document at BASE, so nothing to compare
+    compared: bool  # False: the first revision of a major, nothing to compare
+    fail_on: str = "breaking"
     note: str = ""
-    breaking: list[Change] = field(default_factory=list)
-    compatible: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    failing: list[Change] = field(default_factory=list)
+    excused: list[tuple[Change, Exception_]] = field(default_factory=list)
+    expired: list[Exception_] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # referenced files read at HEAD
 
     @property
     def ok(self) -> bool:
         """True when HEAD may be released as a revision of BASE's major."""
-        return not self.breaking
+        return not self.failing
+
+    def at(self, level: str) -> list[Change]:
+        """The changes of one level, in location order."""
+        return [c for c in self.changes if c.level == level]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the `--json` output of `relorch diff`)."""
         return {
+            "schema": SCHEMA,
             "api": self.api,
             "spec": self.spec,
             "base": self.base,
@@ -45,58 +66,89 @@ class Report:
             "head_sha": self.head_sha,
             "compared": self.compared,
             "note": self.note,
+            "fail_on": self.fail_on,
             "ok": self.ok,
-            "breaking": [c.to_dict() for c in self.breaking],
-            "compatible": [c.to_dict() for c in self.compatible],
+            "counts": {level: len(self.at(level)) for level in LEVELS},
+            "changes": [c.to_dict() for c in self.changes],
+            "failing": [c.to_dict() for c in self.failing],
+            "ignored": [{"change": c.to_dict(), "exception": e.to_dict()} for c, e in self.excused],
+            "expired_exceptions": [e.to_dict() for e in self.expired],
+            "files": self.files,
         }
 
 
-def diff_refs(git: Git, api: ApiConfig, base_rev: str, head_rev: str) -> Report:
-    """Classify every change of `api.spec` from `base_rev` to `head_rev`.
+def diff_refs(
+    git: Git,
+    api: ApiConfig,
+    base_rev: str | None,
+    head_rev: str,
+    gate: GateConfig,
+    *,
+    fail_on: str | None = None,
+    today: date | None = None,
+    use_cache: bool = True,
+) -> Report:
+    """Classify every change of `api.spec` from `base_rev` to `head_rev` (both read from git).
 
-    UsageError (exit 2) when the API has no `spec`, a revision names nothing, or a document is
-    not valid YAML/JSON OpenAPI (the message names the file and the revision).
+    `base_rev` None: the first revision of a major, which has nothing to compare against.
+    UsageError (exit 2) when the API has no `spec` or a revision names nothing; SpecError
+    (exit 3) when the document is missing or unreadable at either revision, with its files.
     """
     if api.spec is None:
         raise UsageError(
             f"API {api.name!r} has no OpenAPI document configured",
             hint=f'set spec = "openapi.yaml" (its path in the repository) under [apis.{api.name}]',
         )
-    shas = []
-    for rev in (base_rev, head_rev):
-        sha = git.resolve(rev)
-        if sha is None:
-            raise UsageError(
-                f"unknown revision {rev!r}",
-                hint="name a commit, branch or tag that exists here "
-                "(in CI, fetch tags first: `git fetch --tags`)",
-            )
-        shas.append(sha)
-    report = Report(api.name, api.spec, base_rev, head_rev, shas[0], shas[1], compared=False)
-    base_text = git.show_file(shas[0], api.spec)
-    if base_text is None:
-        return replace(report, note=f"{api.spec} does not exist at {base_rev}: nothing to compare")
-    head_text = git.show_file(shas[1], api.spec)
-    if head_text is None:
-        removed = Change(api.spec, "spec-removed", f"{api.spec} was removed", True)
-        return replace(
-            report,
-            compared=True,
-            note=f"{api.spec} does not exist at {head_rev}",
-            breaking=[removed],
+    levels = check_rules(gate)
+    head_sha = _resolve(git, head_rev)
+    fail_on = fail_on or gate.fail_on
+    if base_rev is None:
+        note = "the first revision of this major: no earlier revision to compare with"
+        return Report(api.name, api.spec, "", head_rev, "", head_sha, False, fail_on, note)
+    base_sha = _resolve(git, base_rev)
+    cache = cache_for(git) if use_cache else ParseCache(None)
+    old = _open(git, base_sha, base_rev, api.spec, cache)
+    new = _open(git, head_sha, head_rev, api.spec, cache)
+    changes = apply_levels(compare_resolved(old, new), levels)
+    ignore_text = git.show_file(head_sha, gate.ignore_file)
+    label = f"{gate.ignore_file} at {head_rev}"
+    ignores = parse_ignores(ignore_text, label) if ignore_text is not None else []
+    verdict = judge(api.name, changes, fail_on, ignores, today or datetime.now(UTC).date())
+    return Report(
+        api.name,
+        api.spec,
+        base_rev,
+        head_rev,
+        base_sha,
+        head_sha,
+        True,
+        fail_on,
+        changes=changes,
+        failing=verdict.failing,
+        excused=verdict.excused,
+        expired=verdict.expired,
+        files=new.parsed_files(),
+    )
+
+
+def _resolve(git: Git, rev: str) -> str:
+    sha = git.resolve(rev)
+    if sha is None:
+        raise UsageError(
+            f"unknown revision {rev!r}",
+            hint="name a commit, branch or tag that exists here "
+            "(in CI, fetch tags first: `git fetch --tags`)",
         )
-    if head_text == base_text:  # the common case for a release: the document did not change
-        return replace(report, compared=True)
-    base_label, head_label = f"{api.spec} at {base_rev}", f"{api.spec} at {head_rev}"
-    changes = compare(
-        parse_document(base_text, base_label),
-        parse_document(head_text, head_label),
-        base_label=base_label,
-        head_label=head_label,
-    )
-    return replace(
-        report,
-        compared=True,
-        breaking=[c for c in changes if c.breaking],
-        compatible=[c for c in changes if not c.breaking],
-    )
+    return sha
+
+
+def _open(git: Git, sha: str, rev: str, spec: str, cache: ParseCache) -> Resolver:
+    resolver = open_document(GitSource(git, sha, rev), spec, cache)
+    if resolver is None:
+        raise SpecError(
+            f"{spec} does not exist at {rev}: the breaking-change gate cannot run",
+            hint=f"check `spec` in the config and that {spec} is committed at {rev} "
+            f"(`git show {rev}:{spec}`); a new document starts with a new major "
+            "(`relorch release --major`)",
+        )
+    return resolver

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from typing import Any
 
+from relorch.gate.changes import Change, change
 from relorch.gate.findings import REQUEST, RESPONSE, Finding
 from relorch.gate.jsontypes import types_of
-from relorch.gate.model import JSON, Body, Operation, Parameter, Spec, read_spec
+from relorch.gate.load import Resolver
+from relorch.gate.model import JSON, Body, Header, Operation, Parameter, Spec, read_spec
+from relorch.gate.rules import BREAKING, COMPATIBLE, RULES
 from relorch.gate.schema import SchemaDiff
-
-
-@dataclass(frozen=True, order=True)
-class Change:
-    """One change a client could notice; `location` says where ("GET /p response 200 body .id")."""
-
-    location: str
-    kind: str
-    message: str
-    breaking: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """The change as JSON-ready data."""
-        return asdict(self)
+from relorch.gate.security import security_changes
 
 
 def compare(
@@ -33,19 +22,31 @@ def compare(
     base_label: str = "BASE",
     head_label: str = "HEAD",
 ) -> list[Change]:
-    """Every change from `base` to `head`, sorted by location.
+    """Every change from `base` to `head` (documents without other files), sorted by location.
 
-    Raises SpecError (a UsageError, exit 2) naming the label when a document is malformed.
+    Raises SpecError (exit 3) naming the label when a document is malformed.
     """
-    old, new = read_spec(base, base_label), read_spec(head, head_label)
-    return sorted(_Comparison(old, new).changes())
+    return compare_resolved(Resolver(base, base_label), Resolver(head, head_label))
 
 
-def _located(prefix: str, findings: Iterable[Finding]) -> list[Change]:
-    return [
-        Change(f"{prefix} {f.where}" if f.where else prefix, f.kind, f.message, f.breaking)
-        for f in findings
-    ]
+def compare_resolved(old: Resolver, new: Resolver) -> list[Change]:
+    """Every change between two documents whose resolvers read their other files."""
+    before = read_spec(old.doc, old.label, old)
+    after = read_spec(new.doc, new.label, new)
+    return sorted(_Comparison(before, after).changes())
+
+
+def _located(prefix: str, context: str, findings: Iterable[Finding]) -> list[Change]:
+    found = []
+    for f in findings:
+        rule = f.rule if f.rule == "more-changes" else f"{context}-{f.rule}"
+        if rule == "more-changes":
+            level = BREAKING if f.breaking else COMPATIBLE
+        else:
+            level = RULES[rule].level
+        where = f"{prefix} {f.where}" if f.where else prefix
+        found.append(Change(where, f.kind, f.message, f.breaking, rule, level, f.file))
+    return found
 
 
 class _Comparison:
@@ -57,17 +58,17 @@ class _Comparison:
     def changes(self) -> list[Change]:
         found: list[Change] = []
         for path in sorted(self.old.paths.keys() - self.new.paths.keys()):
-            found.append(Change(self.old.paths[path], "path-removed", "path removed", True))
+            found.append(change(self.old.paths[path], "path-removed", "path removed"))
         for path in sorted(self.new.paths.keys() - self.old.paths.keys()):
-            found.append(Change(self.new.paths[path], "path-added", "path added", False))
+            found.append(change(self.new.paths[path], "path-added", "path added"))
         for key in sorted(self.old.operations.keys() | self.new.operations.keys()):
             if key[0] not in self.old.paths or key[0] not in self.new.paths:
                 continue  # the whole path came or went: reported once above
             before, after = self.old.operations.get(key), self.new.operations.get(key)
             if after is None and before is not None:
-                found.append(Change(before.title, "operation-removed", "operation removed", True))
+                found.append(change(before.title, "operation-removed", "operation removed"))
             elif before is None and after is not None:
-                found.append(Change(after.title, "operation-added", "operation added", False))
+                found.append(change(after.title, "operation-added", "operation added"))
             elif before is not None and after is not None:
                 found += self.operation(before, after)
         return found
@@ -75,17 +76,49 @@ class _Comparison:
     def operation(self, old: Operation, new: Operation) -> list[Change]:
         found: list[Change] = []
         if new.deprecated and not old.deprecated:
-            found.append(Change(new.title, "operation-deprecated", "operation deprecated", False))
+            found.append(change(new.title, "operation-deprecated", "operation deprecated"))
+        found += security_changes(new.title, old, new)
         for key in sorted(old.parameters.keys() | new.parameters.keys()):
             found += self.parameter(new.title, old.parameters.get(key), new.parameters.get(key))
         found += self.body(new.title, old.body, new.body)
         for status in sorted(old.responses.keys() | new.responses.keys()):
+            title = f"{new.title} response {status}"
             found += self.response(
-                f"{new.title} response {status}",
-                status,
-                old.responses.get(status),
-                new.responses.get(status),
+                title, status, old.responses.get(status), new.responses.get(status)
             )
+            if status in old.responses and status in new.responses:  # headers of any status
+                found += self.headers(title, old.headers.get(status), new.headers.get(status))
+        return found
+
+    def headers(
+        self, title: str, old: dict[str, Header] | None, new: dict[str, Header] | None
+    ) -> list[Change]:
+        """Response headers: clients may read a required one; it must stay and stay required."""
+        old, new = old or {}, new or {}
+        found: list[Change] = []
+        for key in sorted(old.keys() | new.keys()):
+            before, after = old.get(key), new.get(key)
+            where = f"{title} header {(after or before).name}"  # type: ignore[union-attr]
+            if after is None and before is not None:
+                rule = (
+                    "response-header-removed"
+                    if before.required
+                    else "response-optional-header-removed"
+                )
+                found.append(change(where, rule, "response header removed"))
+            elif before is None and after is not None:
+                found.append(change(where, "response-header-added", "response header added"))
+            elif before is not None and after is not None:
+                if before.required and not after.required:
+                    found.append(
+                        change(where, "response-header-became-optional", "header may now be absent")
+                    )
+                elif after.required and not before.required:
+                    found.append(
+                        change(where, "response-header-became-required", "header now always sent")
+                    )
+                findings = self.schemas.compare(before.schema, after.schema, RESPONSE, where)
+                found += _located(where, "response-header", findings)
         return found
 
     def parameter(self, title: str, old: Parameter | None, new: Parameter | None) -> list[Change]:
@@ -94,27 +127,51 @@ class _Comparison:
             return []
         where = f"{title} {either.where} parameter {either.name}"
         if new is None:
-            return [Change(where, "parameter-removed", "parameter removed", True)]
+            return [
+                change(
+                    where,
+                    "request-parameter-removed",
+                    "parameter removed",
+                    kind="parameter-removed",
+                )
+            ]
         if old is None:
             state = "required" if new.required else "optional"
-            return [Change(where, "parameter-added", f"{state} parameter added", new.required)]
+            rule = "request-required-parameter-added" if new.required else "request-parameter-added"
+            return [change(where, rule, f"{state} parameter added", kind="parameter-added")]
         found: list[Change] = []
         if new.required and not old.required:
-            found.append(Change(where, "parameter-now-required", "parameter is now required", True))
+            found.append(
+                change(
+                    where,
+                    "request-parameter-became-required",
+                    "parameter is now required",
+                    kind="parameter-now-required",
+                )
+            )
         elif old.required and not new.required:
             found.append(
-                Change(where, "parameter-now-optional", "parameter is now optional", False)
+                change(
+                    where,
+                    "request-parameter-became-optional",
+                    "parameter is now optional",
+                    kind="parameter-now-optional",
+                )
             )
         if old.wire != new.wire and self.structured(old, new, where):
             found.append(
-                Change(
+                change(
                     where,
-                    "parameter-style-changed",
+                    "request-parameter-style-changed",
                     f"serialisation changed from {old.style} to {new.style}",
-                    True,
+                    kind="parameter-style-changed",
                 )
             )
-        return found + _located(where, self.schemas.compare(old.schema, new.schema, REQUEST, where))
+        findings = self.schemas.compare(old.schema, new.schema, REQUEST, where)
+        if old.required and new.required:
+            # A client must send a required parameter, so its default never applies.
+            findings = [f for f in findings if not (f.where == "" and f.kind == "default-changed")]
+        return found + _located(where, "request-parameter", findings)
 
     def structured(self, old: Parameter, new: Parameter, where: str) -> bool:
         """Whether either side may be an array or object, the only values a style affects."""
@@ -130,20 +187,29 @@ class _Comparison:
         if old is None and new is None:
             return []
         if new is None:
-            return [Change(where, "request-body-removed", "request body removed", True)]
+            return [change(where, "request-body-removed", "request body removed")]
         if old is None:
             state = "required" if new.required else "optional"
-            return [
-                Change(where, "request-body-added", f"{state} request body added", new.required)
-            ]
+            rule = "request-required-body-added" if new.required else "request-body-added"
+            return [change(where, rule, f"{state} request body added", kind="request-body-added")]
         found: list[Change] = []
         if new.required and not old.required:
             found.append(
-                Change(where, "request-body-now-required", "request body is now required", True)
+                change(
+                    where,
+                    "request-body-became-required",
+                    "request body is now required",
+                    kind="request-body-now-required",
+                )
             )
         elif old.required and not new.required:
             found.append(
-                Change(where, "request-body-now-optional", "request body is now optional", False)
+                change(
+                    where,
+                    "request-body-became-optional",
+                    "request body is now optional",
+                    kind="request-body-now-optional",
+                )
             )
         return found + self.content(where, old.content, new.content, REQUEST)
 
@@ -152,10 +218,13 @@ class _Comparison:
     ) -> list[Change]:
         success = status.startswith("2")
         if new is None:
-            what = "success response removed" if success else "response removed"
-            return [Change(title, "response-removed", what, success)]
+            if success:
+                rule, what = "response-success-status-removed", "success response removed"
+            else:
+                rule, what = "response-non-success-status-removed", "response removed"
+            return [change(title, rule, what, kind="response-removed")]
         if old is None:
-            return [Change(title, "response-added", "response added", False)]
+            return [change(title, "response-status-added", "response added", kind="response-added")]
         if not success:  # error bodies are not part of the contract the gate protects
             return []
         return self.content(f"{title} body", old, new, RESPONSE)
@@ -168,13 +237,16 @@ class _Comparison:
         for media in sorted(old.keys() | new.keys()):
             at = where if media == JSON else f"{where} {media}"
             if media not in new:
+                message = f"{side} media type {media} removed"
                 found.append(
-                    Change(at, "media-type-removed", f"{side} media type {media} removed", True)
+                    change(at, f"{side}-media-type-removed", message, kind="media-type-removed")
                 )
             elif media not in old:
+                message = f"{side} media type {media} added"
                 found.append(
-                    Change(at, "media-type-added", f"{side} media type {media} added", False)
+                    change(at, f"{side}-media-type-added", message, kind="media-type-added")
                 )
             else:
-                found += _located(at, self.schemas.compare(old[media], new[media], direction, at))
+                findings = self.schemas.compare(old[media], new[media], direction, at)
+                found += _located(at, f"{side}-body", findings)
         return found

@@ -22,7 +22,7 @@ class Effect(Enum):
     CHANGED = "changed"
 
 
-Found = tuple[str, str, Effect]  # kind, message, effect
+Found = tuple[str, str, Effect, str]  # kind, message, effect, rule (without its context)
 Labels = tuple[str, str]  # the base and head documents, for error messages
 
 _FORMAT_STEPS = {
@@ -33,6 +33,18 @@ _FORMAT_STEPS = {
 }
 _EXCLUSIVE = {"maximum": "exclusiveMaximum", "minimum": "exclusiveMinimum"}
 _SIZES = ("minLength", "minItems", "minProperties")  # 0 is the default, not a constraint
+_SUBJECT = {
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "maxLength": "max-length",
+    "minLength": "min-length",
+    "maxItems": "max-items",
+    "minItems": "min-items",
+    "maxProperties": "max-properties",
+    "minProperties": "min-properties",
+}
+# Patterns that accept every string: the same as no pattern.
+_ANY_PATTERN = frozenset({".*", "^.*$", "^.*", ".*$", "(.*)", "^(.*)$"})
 
 
 def constraint_findings(
@@ -50,23 +62,25 @@ def constraint_findings(
                     f"constraint-{effect.value}",
                     f"{key} changed from {_show_bound(old)} to {_show_bound(new)}",
                     effect,
+                    f"{_SUBJECT[key]}-{effect.value}",
                 )
             )
     found += _multiple_of(b, h, labels, where)
-    old_pattern, new_pattern = b.get("pattern"), h.get("pattern")
+    old_pattern, new_pattern = _pattern(b), _pattern(h)
     if old_pattern != new_pattern:
-        effect = (
-            Effect.NARROWED
+        effect, rule = (
+            (Effect.NARROWED, "pattern-added")
             if old_pattern is None
-            else Effect.WIDENED
+            else (Effect.WIDENED, "pattern-removed")
             if new_pattern is None
-            else Effect.CHANGED
+            else (Effect.CHANGED, "pattern-changed")
         )
         found.append(
             (
                 f"constraint-{effect.value}",
-                f"pattern changed from {_show(old_pattern)} to {_show(new_pattern)}",
+                f"pattern changed from {_show(b.get('pattern'))} to {_show(h.get('pattern'))}",
                 effect,
+                rule,
             )
         )
     if (b.get("uniqueItems") is True) != (h.get("uniqueItems") is True):
@@ -78,6 +92,7 @@ def constraint_findings(
                 if effect is Effect.NARROWED
                 else "items no longer need to be unique",
                 effect,
+                "unique-items-added" if effect is Effect.NARROWED else "unique-items-removed",
             )
         )
     return found
@@ -94,7 +109,8 @@ def _format(old: Any, new: Any) -> list[Found]:
         effect = _FORMAT_STEPS.get((old, new), Effect.CHANGED)
     else:
         effect = Effect.CHANGED
-    return [("format-changed", f"format changed from {_show(old)} to {_show(new)}", effect)]
+    message = f"format changed from {_show(old)} to {_show(new)}"
+    return [("format-changed", message, effect, f"format-{effect.value}")]
 
 
 def _enum_values(schema: dict[str, Any], label: str, where: str) -> dict[str, Any] | None:
@@ -113,19 +129,19 @@ def _enum_values(schema: dict[str, Any], label: str, where: str) -> dict[str, An
 def _enum(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Found]:
     if old is None or new is None:
         if new is not None:
-            return [
-                ("enum-added", "values restricted to " + ", ".join(sorted(new)), Effect.NARROWED)
-            ]
+            message = "values restricted to " + ", ".join(sorted(new))
+            return [("enum-added", message, Effect.NARROWED, "became-enum")]
         if old is not None:
-            return [("enum-removed", "values no longer restricted to an enum", Effect.WIDENED)]
+            message = "values no longer restricted to an enum"
+            return [("enum-removed", message, Effect.WIDENED, "enum-removed")]
         return []
     found: list[Found] = []
     if removed := sorted(old.keys() - new.keys()):
-        found.append(
-            ("enum-value-removed", "enum values removed: " + ", ".join(removed), Effect.NARROWED)
-        )
+        message = "enum values removed: " + ", ".join(removed)
+        found.append(("enum-value-removed", message, Effect.NARROWED, "enum-value-removed"))
     if added := sorted(new.keys() - old.keys()):
-        found.append(("enum-value-added", "enum values added: " + ", ".join(added), Effect.WIDENED))
+        message = "enum values added: " + ", ".join(added)
+        found.append(("enum-value-added", message, Effect.WIDENED, "enum-value-added"))
     return found
 
 
@@ -223,8 +239,30 @@ def _multiple_of(b: dict[str, Any], h: dict[str, Any], labels: Labels, where: st
             f"constraint-{effect.value}",
             f"multipleOf changed from {_show(_float(old))} to {_show(_float(new))}",
             effect,
+            f"multiple-of-{effect.value}",
         )
     ]
+
+
+def _pattern(schema: dict[str, Any]) -> Any:
+    """The pattern, None when there is none or it accepts everything (`.*`)."""
+    value = schema.get("pattern")
+    return None if isinstance(value, str) and value in _ANY_PATTERN else value
+
+
+def default_findings(
+    b: dict[str, Any], h: dict[str, Any], labels: Labels, where: str
+) -> list[Found]:
+    """`default` added, removed or changed; its effect depends on the place (rules.py)."""
+    if "default" not in b and "default" not in h:
+        return []
+    old = _canonical(b["default"], labels[0], where) if "default" in b else None
+    new = _canonical(h["default"], labels[1], where) if "default" in h else None
+    if old == new:
+        return []
+    suffix = "added" if old is None else "removed" if new is None else "changed"
+    message = f"default changed from {old or 'none'} to {new or 'none'}"
+    return [("default-changed", message, Effect.CHANGED, f"default-{suffix}")]
 
 
 def _float(value: Fraction | None) -> float | None:

@@ -30,6 +30,8 @@ class Finding:
     message: str
     breaking: bool
     origin: object = field(default=None, compare=False)  # where it was found (SchemaDiff._finish)
+    rule: str = ""  # the rule id without its context ("enum-value-added"); rules.py
+    file: str = ""  # the referenced file the change is in, when not the document itself
 
     def under(self, prefix: str) -> Finding:
         """The same finding seen from the parent schema."""

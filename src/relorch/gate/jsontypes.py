@@ -65,6 +65,15 @@ def type_findings(old: frozenset[str] | None, new: frozenset[str] | None) -> lis
     if effect is None:
         return []
     if old is not None and new is not None and old - {"null"} == new - {"null"}:
-        message = "value may now be null" if "null" in new else "value may no longer be null"
-        return [("nullable-changed", message, effect)]
-    return [("type-changed", f"type changed from {_show_types(old)} to {_show_types(new)}", effect)]
+        now = "null" in new
+        message = "value may now be null" if now else "value may no longer be null"
+        return [
+            (
+                "nullable-changed",
+                message,
+                effect,
+                "became-nullable" if now else "became-not-nullable",
+            )
+        ]
+    message = f"type changed from {_show_types(old)} to {_show_types(new)}"
+    return [("type-changed", message, effect, f"type-{effect.value}")]

@@ -1,17 +1,29 @@
-"""OpenAPI documents: parse YAML/JSON text, follow local `$ref`s, merge `allOf`."""
+"""OpenAPI documents: parse YAML/JSON text, follow `$ref`s (into other files too), merge `allOf`."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import posixpath
+import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 import yaml
 
-from relorch.errors import UsageError
+from relorch.errors import PreconditionError
 
-# libyaml is about ten times faster on large documents; fall back to the pure-Python loader.
+_fast: Any
+try:  # a YAML parser in Rust: about ten times faster than PyYAML with libyaml on 4 MB
+    _fast = importlib.import_module("yaml_rs")
+except ImportError:  # pragma: no cover - a platform without a wheel: PyYAML alone
+    _fast = None
+# libyaml is about ten times faster than the pure-Python loader.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# yaml_rs aborts the process on block nesting some 10,000 levels deep; nesting needs that many
+# leading spaces, dashes or question marks on one line, so such documents go to PyYAML.
+_DEEP_BLOCK = re.compile(r"^[ ?-]{512}", re.MULTILINE)
 # allOf members that are themselves allOf, and so on: merged recursively, so bounded well
 # below Python's recursion limit. Real inheritance chains are a handful deep.
 MAX_ALLOF_DEPTH = 100
@@ -22,25 +34,47 @@ ANY: dict[str, Any] = {}
 NEVER: dict[str, Any] = {"enum": []}
 
 
-class SpecError(UsageError):
-    """An OpenAPI document that cannot be read or compared (exit 2)."""
+class SpecError(PreconditionError):
+    """An OpenAPI document that cannot be read or compared: the gate cannot run (exit 3)."""
 
     default_hint = (
         "fix the OpenAPI document at that revision (it must be valid OpenAPI 3.x or Swagger 2.0)"
     )
 
 
+MAX_FILES = 1000  # referenced files per document: a bound for hostile chains of files
+
+
 def parse_document(text: str, label: str) -> dict[str, Any]:
     """The document in `text` (YAML or JSON); SpecError naming `label` when it is not OpenAPI."""
+    data = parse_text(text, label)
+    if not isinstance(data, dict):
+        raise SpecError(f"{label}: not an OpenAPI document (the top level is not a mapping)")
+    check_version(data, label)
+    return data
+
+
+def parse_text(text: str, label: str) -> Any:
+    """Any YAML or JSON value in `text`; SpecError naming `label` when it is not valid."""
     data: Any = None
     try:
         if text.lstrip().startswith("{"):
             try:
-                data = json.loads(text)
+                return json.loads(text)
             except ValueError:
-                data = yaml.load(text, Loader=_LOADER)  # a YAML flow mapping is not JSON
-        else:
-            data = yaml.load(text, Loader=_LOADER)
+                pass  # a YAML flow mapping is not JSON
+        if _fast is not None and not _DEEP_BLOCK.search(text):
+            try:
+                return _fast.loads(
+                    text,
+                    parse_datetime=False,  # dates stay text: both revisions compare alike
+                    duplicate_key_policy=_fast.DuplicateKeyPolicy.LastWins,  # as PyYAML
+                )
+            except (_fast.YAMLDecodeError, ValueError, TypeError, OverflowError):
+                # Not YAML, or an alias bomb past its replay limit (PyYAML shares aliased
+                # nodes instead of copying them): PyYAML decides, with its own message.
+                pass
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -50,9 +84,6 @@ def parse_document(text: str, label: str) -> dict[str, Any]:
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         # PyYAML raises ValueError for impossible timestamps such as 2020-13-45.
         raise SpecError(f"{label}: not valid YAML or JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise SpecError(f"{label}: not an OpenAPI document (the top level is not a mapping)")
-    check_version(data, label)
     return data
 
 
@@ -83,11 +114,25 @@ def mapping(value: Any, label: str, where: str) -> dict[str, Any]:
 
 
 class Resolver:
-    """One parsed document: follows its local `$ref`s and merges `allOf`, cycle-safe."""
+    """One parsed document at one revision: follows its `$ref`s (local, and into other files
+    of the repository read at the same revision through `read`), merges `allOf`, cycle-safe."""
 
-    def __init__(self, doc: dict[str, Any], label: str) -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        label: str,
+        *,
+        path: str = "",
+        read: Callable[[str], Any] | None = None,
+        revision: str = "",
+    ) -> None:
         self.doc = doc
         self.label = label
+        self.path = path  # the document's path in the repository; "" when it has none
+        self.revision = revision
+        self._read = read
+        self._files: dict[str, Any] = {path: doc}
+        self._owner: dict[int, str] = {}  # id(node) -> referenced file it was read from
         # Keyed by id(); the node is kept in the value so the id cannot be reused meanwhile.
         self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._merging: set[int] = set()
@@ -100,6 +145,14 @@ class Resolver:
         """A SpecError naming this document and the place in it."""
         return SpecError(f"{self.label}: {where}: {problem}")
 
+    def parsed_files(self) -> list[str]:
+        """Every referenced file read so far (not the document itself), sorted."""
+        return sorted(f for f in self._files if f != self.path)
+
+    def file_of(self, node_id: int) -> str:
+        """The referenced file a schema node was read from; "" for the document itself."""
+        return self._owner.get(node_id, "")
+
     def deref(self, node: Any, where: str) -> Any:
         """`node` with its chain of `$ref`s followed (3.0 semantics: siblings of $ref ignored)."""
         chain: list[str] = []
@@ -107,18 +160,67 @@ class Resolver:
             ref = node["$ref"]
             if not isinstance(ref, str):
                 raise self.fail(where, "$ref must be a string")
-            if ref in chain:
-                raise self.fail(where, "circular $ref " + " -> ".join([*chain, ref]))
-            chain.append(ref)
-            node = self._target(ref, where)
+            file, pointer = self._split(ref, self._owner.get(id(node), self.path), where)
+            if file is None:
+                # A URL: not followed (the gate reads git only); compared by its address.
+                return self._external.setdefault(ref, {"$external": ref})
+            step = f"{file}#{pointer}" if file != self.path else f"#{pointer}"
+            if step in chain:
+                raise self.fail(where, "circular $ref " + " -> ".join([*chain, step]))
+            chain.append(step)
+            node = self._target(ref, self._file(file, ref, where), pointer, where)
         return node
 
-    def _target(self, ref: str, where: str) -> Any:
-        if not ref.startswith("#"):
-            # Another file or a URL: not followed; compared by its address (see schema.py).
-            return self._external.setdefault(ref, {"$external": ref})
-        node: Any = self.doc
-        for raw in ref[1:].split("/")[1:] if ref != "#" else []:
+    def _split(self, ref: str, base: str, where: str) -> tuple[str | None, str]:
+        """(repository path of the file, JSON pointer) a $ref names, relative to `base`."""
+        if "://" in ref.split("#", 1)[0] or ref.startswith("//"):
+            return None, ""
+        address, _, pointer = ref.partition("#")
+        if not address:
+            return base, pointer
+        file = posixpath.normpath(posixpath.join(posixpath.dirname(base), unquote(address)))
+        if file.startswith("../") or file == ".." or posixpath.isabs(file):
+            raise self.fail(where, f"$ref {ref!r} points outside the repository")
+        return file, pointer
+
+    def _file(self, file: str, ref: str, where: str) -> Any:
+        """The parsed content of a referenced file, read at this document's revision."""
+        if file in self._files:
+            return self._files[file]
+        if self._read is None:
+            raise self.fail(where, f"$ref {ref!r} names another file, and none can be read here")
+        if len(self._files) > MAX_FILES:
+            raise self.fail(where, f"more than {MAX_FILES} referenced files")
+        content = self._read(file)
+        if content is None:
+            at = f" at {self.revision}" if self.revision else ""
+            raise SpecError(
+                f"{self.label}: {where}: $ref {ref!r}: {file} does not exist{at}",
+                hint=f"commit {file} (the target of $ref {ref!r}) or fix the $ref; "
+                f"the gate reads every referenced file from git{at}",
+            )
+        self._files[file] = content
+        self._own(content, file)
+        return content
+
+    def _own(self, content: Any, file: str) -> None:
+        """Remember which file every mapping of a referenced file came from: its relative
+        `$ref`s are relative to it, and changes in it are located by it."""
+        stack, seen = [content], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:  # YAML aliases share nodes: visit each once
+                continue
+            seen.add(id(node))
+            if isinstance(node, dict):
+                self._owner[id(node)] = file
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
+    def _target(self, ref: str, doc: Any, pointer: str, where: str) -> Any:
+        node: Any = doc
+        for raw in pointer.split("/")[1:] if pointer else []:
             part = unquote(raw).replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict):
                 if part in node:

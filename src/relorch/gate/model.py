@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from relorch.gate.load import Resolver, SpecError, check_version, mapping
@@ -55,6 +55,19 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Header:
+    """A response header: its name as written, whether it is always sent, its schema."""
+
+    name: str
+    required: bool
+    schema: Any
+
+
+# Security: alternatives (any one will do), each a set of schemes with the scopes each needs.
+Requirement = dict[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
 class Operation:
     """One method on one path."""
 
@@ -63,6 +76,9 @@ class Operation:
     body: Body | None
     responses: dict[str, dict[str, Any]]  # status -> media type -> schema (None: undescribed)
     deprecated: bool
+    headers: dict[str, dict[str, Header]] = field(default_factory=dict)  # status -> lower name
+    security: list[Requirement] = field(default_factory=list)  # [] = no requirement
+    security_from: str = "document"  # where the requirements are written: document | operation
 
 
 @dataclass(frozen=True)
@@ -74,10 +90,12 @@ class Spec:
     operations: dict[tuple[str, str], Operation]  # (blanked path, METHOD)
 
 
-def read_spec(doc: dict[str, Any], label: str) -> Spec:
-    """Reduce an OpenAPI 3.x or Swagger 2.0 document; SpecError (naming `label`) when malformed."""
+def read_spec(doc: dict[str, Any], label: str, resolver: Resolver | None = None) -> Spec:
+    """Reduce an OpenAPI 3.x or Swagger 2.0 document; SpecError (naming `label`) when malformed.
+
+    `resolver` reads the document's other files; without one only local `$ref`s resolve."""
     version = check_version(doc, label)
-    resolver = Resolver(doc, label)
+    resolver = resolver or Resolver(doc, label)
     reader = _Oas3(resolver) if version == "3" else _Swagger2(resolver)
     raw_paths = mapping(doc.get("paths"), label, "paths")
     paths: dict[str, str] = {}
@@ -100,10 +118,27 @@ def read_spec(doc: dict[str, Any], label: str) -> Spec:
             if method in item:
                 op_where = f"{where}.{method}"
                 op = mapping(resolver.deref(item[method], op_where), label, op_where)
-                operations[key, method.upper()] = reader.operation(
-                    op, path, method, shared, op_where
-                )
+                operation = reader.operation(op, path, method, shared, op_where)
+                operations[key, method.upper()] = reader.finish(operation, op, op_where)
     return Spec(resolver, paths, operations)
+
+
+def _requirements(raw: Any, label: str, where: str) -> list[Requirement]:
+    """Security requirement objects as comparable data; None and [] both mean none."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise SpecError(f"{label}: {where} must be a list of security requirements")
+    found: list[Requirement] = []
+    for index, item in enumerate(raw):
+        requirement = mapping(item, label, f"{where}[{index}]")
+        scopes: Requirement = {}
+        for scheme, values in requirement.items():
+            if not isinstance(values, list | None):
+                raise SpecError(f"{label}: {where}[{index}].{scheme} must be a list of scopes")
+            scopes[str(scheme)] = frozenset(str(v) for v in values or [])
+        found.append(scopes)
+    return found
 
 
 def media_key(media: object) -> str:
@@ -161,6 +196,26 @@ class _Reader:
     ) -> Operation:
         raise NotImplementedError
 
+    def finish(self, operation: Operation, op: dict[str, Any], where: str) -> Operation:
+        """The operation with its response headers and effective security requirements."""
+        headers: dict[str, dict[str, Header]] = {}
+        for code, response in self.status_codes(op, where).items():
+            raw = mapping(response.get("headers"), self.label, f"{where}.responses.{code}.headers")
+            found: dict[str, Header] = {}
+            for name, value in raw.items():
+                at = f"{where}.responses.{code}.headers.{name}"
+                header = mapping(self.r.deref(value, at), self.label, at)
+                if str(name).lower() != "content-type":  # described by the media type
+                    found[str(name).lower()] = self.header(str(name), header, at)
+            headers[code] = found
+        source = "operation" if "security" in op else "document"
+        raw_security = op["security"] if "security" in op else self.r.doc.get("security")
+        security = _requirements(raw_security, self.label, f"{where}.security")
+        return replace(operation, headers=headers, security=security, security_from=source)
+
+    def header(self, name: str, raw: dict[str, Any], where: str) -> Header:
+        raise NotImplementedError
+
     def status_codes(self, op: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
         """Each response object by status code as text (YAML reads an unquoted 200 as a number)."""
         found: dict[str, dict[str, Any]] = {}
@@ -174,6 +229,13 @@ class _Reader:
 
 class _Oas3(_Reader):
     places = ("path", "query", "header", "cookie")
+
+    def header(self, name: str, raw: dict[str, Any], where: str) -> Header:
+        schema = raw.get("schema")
+        if schema is None and raw.get("content") is not None:
+            content = self.content(raw.get("content"), f"{where}.content")
+            schema = content[min(content)] if content else None
+        return Header(name, raw.get("required") is True, schema)
 
     def parameter(self, raw: dict[str, Any], name: str, place: str, where: str) -> Parameter | None:
         if place == "header" and name.lower() in _IGNORED_HEADERS:
@@ -231,6 +293,10 @@ class _Oas3(_Reader):
 
 class _Swagger2(_Reader):
     places = ("path", "query", "header", "body", "formData")
+
+    def header(self, name: str, raw: dict[str, Any], where: str) -> Header:
+        # Swagger 2 headers have no `required`: OpenAPI 3 translations read them as optional.
+        return Header(name, False, {k: v for k, v in raw.items() if k != "description"})
 
     def parameter(self, raw: dict[str, Any], name: str, place: str, where: str) -> Parameter | None:
         if place == "body":

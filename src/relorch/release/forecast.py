@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from relorch.config import Config
 from relorch.errors import NothingToRelease, PreconditionError
+from relorch.gate.check import GateFailed
+from relorch.gate.load import SpecError
 from relorch.git.gateway import Git
 from relorch.model.repository import main_branch, remote_of
 from relorch.release.plan import (
@@ -45,6 +47,7 @@ class PlanReport:
     head: str
     apis: list[PlannedApi] = field(default_factory=list)
     blockers: list[str] = field(default_factory=list)
+    refused: bool = False  # the breaking-change gate would refuse a release (or cannot run)
 
     def as_dict(self) -> dict[str, object]:
         """JSON shape."""
@@ -52,6 +55,7 @@ class PlanReport:
             "branch": self.branch,
             "head": self.head,
             "blockers": self.blockers,
+            "gate_refused": self.refused,
             "apis": [
                 {
                     "api": a.api,
@@ -113,6 +117,13 @@ def next_releases(git: Git, config: Config, *, api: str | None, branch: str | No
             plan = plan_release(git, config, api_config, "revision", situation)
         except NothingToRelease as exc:
             report.apis.append(PlannedApi(api_config.name, exc.message, nothing=True))
+            continue
+        except (GateFailed, SpecError) as exc:
+            # The gate's verdict is a blocker like any other, and it decides the exit code.
+            what = "breaking-change gate" if isinstance(exc, GateFailed) else "gate cannot run"
+            report.blockers.append(f"{api_config.name}: {what}: {exc.message}")
+            report.apis.append(PlannedApi(api_config.name, f"{api_config.name}: {exc.message}"))
+            report = replace(report, refused=True)
             continue
         except PreconditionError as exc:
             report.apis.append(PlannedApi(api_config.name, f"{api_config.name}: {exc.message}"))

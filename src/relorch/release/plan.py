@@ -274,7 +274,7 @@ def _plan(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> 
             f"({', '.join(api.paths)})",
             hint="exit code 4 is success for CI: there is simply nothing new",
         )
-    _breaking_gate(git, api, last.tag, last.sha, s.head)
+    gate_notes = _breaking_gate(git, config, api, last_tag=last.tag, base=last.sha, head=s.head)
     tag = next_tag(api, major, last.revision + 1)
     _undeclared_versions(git, api, s, tag)
     return ReleasePlan(
@@ -286,7 +286,7 @@ def _plan(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> 
         sha=s.head,
         branch=s.branch,
         previous_tag=last.tag,
-        notes=release_notes(tag, last.tag, commits),
+        notes=release_notes(tag, last.tag, commits) + gate_notes,
         push_branch=s.push_branch,
         remote=s.remote,
         checks=api.checks,
@@ -395,19 +395,28 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
     )
 
 
-def _breaking_gate(git: Git, api: ApiConfig, last_tag: str, base: str, head: str) -> None:
-    """A revision must not break the API's OpenAPI document; that needs a new major."""
-    if api.spec is None:
-        return
-    from relorch.gate.check import diff_refs
+def _breaking_gate(
+    git: Git, config: Config, api: ApiConfig, *, last_tag: str, base: str, head: str
+) -> str:
+    """A revision must not break the API's OpenAPI document; that needs a new major.
 
-    report = diff_refs(git, api, base, head)
+    Returns what the release notes must add: the reviewed exceptions the gate relied on."""
+    if api.spec is None:
+        return ""
+    from relorch.gate.check import GateFailed, diff_refs
+
+    report = diff_refs(git, api, base, head, config.gate)
     if report.ok:
-        return
-    shown = "; ".join(f"{c.location}: {c.message}" for c in report.breaking[:3])
-    more = f" (+{len(report.breaking) - 3} more)" if len(report.breaking) > 3 else ""
-    raise PreconditionError(
-        f"breaking change since {last_tag} in {api.spec}: {shown}{more}",
+        lines = [
+            f"- {c.rule} at {c.location}: {e.reason}"
+            + (f" (until {e.expires})" if e.expires else "")
+            for c, e in report.excused
+        ]
+        return "\nBreaking-change gate exceptions used\n" + "\n".join(lines) + "\n" if lines else ""
+    shown = "; ".join(f"{c.location}: {c.message}" for c in report.failing[:3])
+    more = f" (+{len(report.failing) - 3} more)" if len(report.failing) > 3 else ""
+    raise GateFailed(
+        f"{report.fail_on} change since {last_tag} in {api.spec}: {shown}{more}",
         hint="a breaking change needs a new major: `relorch release --major` on the main branch "
         f"(see `relorch diff {last_tag} HEAD`)",
     )

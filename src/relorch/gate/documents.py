@@ -1,0 +1,152 @@
+"""Reading an OpenAPI document and every file it references, at one revision, parsed once."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from relorch.errors import GitError
+from relorch.gate.load import Resolver, SpecError, check_version, parse_text
+
+if TYPE_CHECKING:
+    from relorch.git.gateway import Git
+
+# Larger files are refused before they are read: a 4 MB description is already a very large
+# API, and YAML of 32 MB costs over a gigabyte of memory once parsed.
+MAX_BYTES = 32 * 1024 * 1024
+CACHE_ENTRIES = 16  # parsed documents kept; the oldest go first
+
+
+class Source(Protocol):
+    """Files of one revision: git at a commit, or a directory (the corpus script, tests)."""
+
+    @property
+    def revision(self) -> str:
+        """The revision's name, for messages."""
+
+    def blob(self, path: str) -> tuple[str, int] | None:
+        """(content id, size) of `path`, None when it does not exist; "" id: not cacheable."""
+
+    def read(self, path: str, blob: str) -> bytes:
+        """The bytes of `path`."""
+
+
+@dataclass(frozen=True)
+class GitSource:
+    """A revision of the repository: files are read from git, never the working tree."""
+
+    git: Git
+    sha: str
+    revision: str
+
+    def blob(self, path: str) -> tuple[str, int] | None:
+        return self.git.blob_info(self.sha, path)
+
+    def read(self, path: str, blob: str) -> bytes:
+        return self.git.read_blob(blob)
+
+
+@dataclass(frozen=True)
+class DirSource:
+    """A directory standing for one revision."""
+
+    root: Path
+    revision: str
+
+    def blob(self, path: str) -> tuple[str, int] | None:
+        target = self.root / path
+        return ("", target.stat().st_size) if target.is_file() else None
+
+    def read(self, path: str, blob: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+
+class ParseCache:
+    """Parsed documents by git blob id (a content hash): the base side of a release's gate was
+    usually parsed by the previous release. Entries are pickles under the git directory,
+    which only the repository's owner can write; a damaged entry is parsed again."""
+
+    def __init__(self, directory: Path | None) -> None:
+        # Each read gives a new object: an unchanged file must not be one object on both
+        # sides, since what it means depends on the files it references, which may differ.
+        self.directory = directory
+
+    def get(self, blob: str) -> Any:
+        if self.directory is None:
+            return None
+        try:
+            with (self.directory / f"{blob}.pickle").open("rb") as stream:
+                return pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            return None
+
+    def put(self, blob: str, value: Any) -> None:
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.directory / f"{blob}.pickle")
+            entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+            for old in entries[:-CACHE_ENTRIES]:
+                old.unlink(missing_ok=True)
+        except (OSError, RecursionError, pickle.PicklingError):
+            pass  # a cache that cannot be written only costs time
+
+
+def cache_for(git: Git) -> ParseCache:
+    """The parse cache of a repository (shared by its worktrees)."""
+    return ParseCache(git.common_dir() / "relorch" / "parse-cache")
+
+
+def read_value(source: Source, path: str, cache: ParseCache | None, label: str) -> Any:
+    """The parsed content of `path`, None when it does not exist at the source's revision."""
+    info = source.blob(path)
+    if info is None:
+        return None
+    blob, size = info
+    if size > MAX_BYTES:
+        raise SpecError(
+            f"{label}: {size // (1024 * 1024)} MB is larger than the gate reads "
+            f"({MAX_BYTES // (1024 * 1024)} MB)",
+            hint="split the document into referenced files, or check that the path is right",
+        )
+    if cache is not None and blob:
+        cached = cache.get(blob)
+        if cached is not None:
+            return cached
+    try:
+        raw = source.read(path, blob)
+    except (GitError, OSError) as exc:
+        raise SpecError(f"{label}: cannot be read: {exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    value = parse_text(text, label)
+    if cache is not None and blob:
+        cache.put(blob, value)
+    return value
+
+
+def open_document(source: Source, path: str, cache: ParseCache | None = None) -> Resolver | None:
+    """The document at `path` with a resolver reading its references from the same source;
+    None when there is no file at `path`."""
+    label = f"{path} at {source.revision}"
+    doc = read_value(source, path, cache, label)
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise SpecError(f"{label}: not an OpenAPI document (the top level is not a mapping)")
+    check_version(doc, label)
+
+    def read(file: str) -> Any:
+        return read_value(source, file, cache, f"{file} at {source.revision}")
+
+    return Resolver(doc, label, path=path, read=read, revision=source.revision)
