@@ -63,6 +63,8 @@ def release(
             results.append(result_of(plan_))
             continue
         result = publish(project.git, project.config, api_config, plan_, reporter)
+        for line in plan_.compatibility:  # the breaking-change gate's verdict
+            reporter.line(line)
         if result.released:
             reporter.ok(
                 f"released {result.tag} at {result.sha[:7]}"
@@ -110,6 +112,8 @@ def _print_plan(reporter: Reporter, plan_: ReleasePlan) -> None:
         reporter.line(f"{plan_.tag} already tags HEAD; a release would do nothing")
         return
     reporter.step(f"would release {plan_.tag} ({plan_.api} major {plan_.major}) at {plan_.sha[:7]}")
+    for line in plan_.compatibility:
+        reporter.line("  " + line)
     for check in plan_.checks:
         reporter.line("  run check: " + " ".join(check))
     reporter.line("  create annotated tag " + plan_.tag)

@@ -33,6 +33,18 @@ _FORMAT_STEPS = {
 }
 _EXCLUSIVE = {"maximum": "exclusiveMaximum", "minimum": "exclusiveMinimum"}
 _SIZES = ("minLength", "minItems", "minProperties")  # 0 is the default, not a constraint
+_KEYWORDS = (
+    *UPPER_BOUNDS,
+    *LOWER_BOUNDS,
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "format",
+    "enum",
+    "const",
+    "multipleOf",
+    "pattern",
+    "uniqueItems",
+)
 _SUBJECT = {
     "maximum": "maximum",
     "minimum": "minimum",
@@ -51,6 +63,8 @@ def constraint_findings(
     b: dict[str, Any], h: dict[str, Any], labels: Labels, where: str
 ) -> list[Found]:
     """Format, enum, numeric and size bounds, multipleOf, pattern and uniqueItems."""
+    if all(b.get(key) == h.get(key) for key in _KEYWORDS):
+        return []
     found = _format(b.get("format"), h.get("format"))
     found += _enum(_enum_values(b, labels[0], where), _enum_values(h, labels[1], where))
     for key in UPPER_BOUNDS + LOWER_BOUNDS:

@@ -12,8 +12,7 @@ they do not understand).
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from relorch.gate.constraints import Effect
 
@@ -21,21 +20,23 @@ REQUEST = "request"
 RESPONSE = "response"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One difference inside a schema; `where` is relative to it (".items[].price")."""
+class Finding(NamedTuple):
+    """One difference inside a schema; `where` is relative to it (".items[].price").
+
+    A NamedTuple: a big revision yields tens of thousands of findings, each re-created at
+    every level above it, and tuples are several times cheaper to build than dataclasses."""
 
     where: str
     kind: str
     message: str
     breaking: bool
-    origin: object = field(default=None, compare=False)  # where it was found (SchemaDiff._finish)
+    origin: object = None  # where it was found (SchemaDiff._finish)
     rule: str = ""  # the rule id without its context ("enum-value-added"); rules.py
     file: str = ""  # the referenced file the change is in, when not the document itself
 
     def under(self, prefix: str) -> Finding:
         """The same finding seen from the parent schema."""
-        return replace(self, where=prefix + self.where)
+        return self._replace(where=prefix + self.where)
 
 
 def breaks(effect: Effect, direction: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from relorch.gate.choices import choice_findings, has_choice
@@ -14,6 +13,23 @@ from relorch.gate.load import Resolver
 MAX_FINDINGS = 500  # per schema node; keeps hostile documents (YAML alias bombs) linear
 Key = tuple[int, int, str]  # id(old schema), id(new schema), direction
 MAX_DEPTH = 5000  # schema levels being compared at once: memory, not the Python stack
+# Keywords holding other schemas (or pointing at them): a schema with none of them is a leaf,
+# and two equal leaves have no difference at all (most property schemas: the fast path).
+_NESTING = frozenset(
+    {
+        "$ref",
+        "$external",
+        "properties",
+        "items",
+        "additionalProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "prefixItems",
+        "patternProperties",
+    }
+)
 
 
 class SchemaDiff:
@@ -82,6 +98,8 @@ class SchemaDiff:
         h = self.head.schema(True if new is None else new, where)
         if b is h:  # the very same object: one document compared with itself
             return []
+        if b == h and _NESTING.isdisjoint(b):
+            return []
         key = (id(b), id(h), direction)
         if key in self._memo:
             return self._memo[key]
@@ -109,7 +127,7 @@ class SchemaDiff:
                 finding = each
             else:  # found at this node: remember which node, and its file when referenced
                 file = self.head.file_of(key[1]) or self.base.file_of(key[0])
-                finding = replace(each, origin=(key, each.where, each.rule), file=file)
+                finding = each._replace(origin=(key, each.where, each.rule), file=file)
             seen = shortest.get(finding.origin)
             if seen is None or (len(finding.where), finding.where) < (len(seen.where), seen.where):
                 shortest[finding.origin] = finding

@@ -274,7 +274,9 @@ def _plan(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> 
             f"({', '.join(api.paths)})",
             hint="exit code 4 is success for CI: there is simply nothing new",
         )
-    gate_notes = _breaking_gate(git, config, api, last_tag=last.tag, base=last.sha, head=s.head)
+    gate_notes, verdict = _breaking_gate(
+        git, config, api, last_tag=last.tag, base=last.sha, head=s.head
+    )
     tag = next_tag(api, major, last.revision + 1)
     _undeclared_versions(git, api, s, tag)
     return ReleasePlan(
@@ -290,6 +292,7 @@ def _plan(git: Git, config: Config, api: ApiConfig, kind: str, s: Situation) -> 
         push_branch=s.push_branch,
         remote=s.remote,
         checks=api.checks,
+        compatibility=verdict,
     )
 
 
@@ -392,18 +395,28 @@ def _plan_major(git: Git, api: ApiConfig, history: ApiHistory, s: Situation) -> 
         push_branch=s.push_branch,
         remote=s.remote,
         checks=api.checks,
+        compatibility=_FIRST_REVISION if api.spec else (),
     )
+
+
+# The gate compares a revision with the previous revision of its major; a major's first
+# revision has none, and breaking the previous major is what a new major is for.
+_FIRST_REVISION = (
+    "breaking-change gate: the first revision of a major, no earlier revision to compare with",
+)
 
 
 def _breaking_gate(
     git: Git, config: Config, api: ApiConfig, *, last_tag: str, base: str, head: str
-) -> str:
+) -> tuple[str, tuple[str, ...]]:
     """A revision must not break the API's OpenAPI document; that needs a new major.
 
-    Returns what the release notes must add: the reviewed exceptions the gate relied on."""
+    Returns what the release notes must add (the reviewed exceptions the gate relied on)
+    and the gate's verdict in one line for the output."""
     if api.spec is None:
-        return ""
+        return "", ()
     from relorch.gate.check import GateFailed, diff_refs
+    from relorch.gate.rules import LEVELS
 
     report = diff_refs(git, api, base, head, config.gate)
     if report.ok:
@@ -412,7 +425,12 @@ def _breaking_gate(
             + (f" (until {e.expires})" if e.expires else "")
             for c, e in report.excused
         ]
-        return "\nBreaking-change gate exceptions used\n" + "\n".join(lines) + "\n" if lines else ""
+        counts = ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS)
+        summary = f"breaking-change gate passed ({counts}; fail_on = {report.fail_on})"
+        if lines:
+            summary += f"; {len(lines)} reviewed exception(s) used"
+            return "\nBreaking-change gate exceptions used\n" + "\n".join(lines) + "\n", (summary,)
+        return "", (summary,)
     shown = "; ".join(f"{c.location}: {c.message}" for c in report.failing[:3])
     more = f" (+{len(report.failing) - 3} more)" if len(report.failing) > 3 else ""
     raise GateFailed(
