@@ -12,6 +12,7 @@ from relorch.errors import PreconditionError, UsageError
 from relorch.gate import SpecError, diff_refs
 from relorch.git.gateway import Git
 from tests.gitrepo import Clone, make_origin, run_relorch
+from tests.jsondocs import validate_document
 
 CONFIG = '[apis.products]\nspec = "openapi.yaml"\n'
 
@@ -79,7 +80,7 @@ def test_json_report_on_stdout(api_repo: Clone) -> None:
     )
     result = api_repo.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 3
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["schema"] == "relorch-diff/1"
     assert data["ok"] is False and data["compared"] is True and data["fail_on"] == "breaking"
     assert data["base"] == "v1-rev1" and data["head_sha"] == api_repo.head()
@@ -122,7 +123,7 @@ def test_head_defaults_to_head_and_no_change_is_reported(api_repo: Clone) -> Non
     api_repo.commit("docs: readme", {"README.md": "hello\n"})
     result = api_repo.relorch("diff", "v1-rev1", "--json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["head"] == "HEAD" and data["changes"] == data["failing"] == []
     assert "no change" in result.stderr
 
@@ -210,7 +211,7 @@ def test_chdir_config_and_api_options(tmp_path: Path) -> None:
     args = ("diff", base, "HEAD", "-C", str(clone.path), "--config", "ci/relorch.toml")
     result = run_relorch(elsewhere, *args, "--api", "orders", "--json")
     assert result.returncode == 3, result.stderr
-    assert json.loads(result.stdout)["failing"][0]["location"] == "/orders"
+    assert validate_document(json.loads(result.stdout))["failing"][0]["location"] == "/orders"
     assert run_relorch(elsewhere, *args, "--api", "products").returncode == 0
     several = run_relorch(elsewhere, *args)
     assert several.returncode == 2 and "several APIs" in several.stderr

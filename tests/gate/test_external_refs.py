@@ -13,6 +13,7 @@ from relorch.gate.compare import compare_resolved
 from relorch.gate.documents import DirSource, open_document
 from relorch.git.gateway import Git
 from tests.gitrepo import Clone, make_origin
+from tests.jsondocs import validate_document
 
 CONFIG = '[apis.pets]\nspec = "api/openapi.yaml"\n'
 ROOT = """\
@@ -74,7 +75,7 @@ def report(clone: Clone, base: str = "v1-rev1", head: str = "HEAD") -> dict[str,
     result = clone.relorch("diff", base, head, "--json")
     assert "Traceback" not in result.stderr
     assert result.stdout, result.stderr
-    data: dict[str, object] = json.loads(result.stdout)
+    data: dict[str, object] = validate_document(json.loads(result.stdout))
     return data
 
 
@@ -82,7 +83,7 @@ def test_change_only_in_a_referenced_file_is_found_and_located_by_it(pets: Clone
     pets.commit("feat!: id optional", {"api/schemas/pet.yaml": PET.replace("[id, name]", "[name]")})
     result = pets.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 3, result.stderr
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["failing"] == [
         {
             "rule": "response-body-property-became-optional",

@@ -12,6 +12,7 @@ from relorch.config import parse_config
 from relorch.errors import ConfigError
 from relorch.gate.verdict import check_rules, judge, parse_ignores
 from tests.gitrepo import Clone, make_origin
+from tests.jsondocs import validate_document
 
 BASE = """\
 openapi: 3.0.3
@@ -79,7 +80,7 @@ def test_config_fail_on_and_rule_levels(tmp_path: Path) -> None:
     clone.commit("feat: archived", {"openapi.yaml": NEW_ENUM})
     result = clone.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["fail_on"] == "potentially-breaking"
     assert [(c["rule"], c["level"]) for c in data["changes"]] == [
         ("response-body-enum-value-added", "compatible")
@@ -130,7 +131,7 @@ def test_ignore_file_excuses_a_reviewed_change_and_release_notes_list_it(tmp_pat
     clone.commit("chore: accept the legacy removal", {".relorch-gate-ignore.toml": IGNORE})
     result = clone.relorch("diff", "v1-rev1", "HEAD", "--json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["failing"] == [] and data["ok"] is True
     (ignored,) = data["ignored"]
     assert ignored["change"]["rule"] == "response-body-property-removed"
@@ -201,7 +202,7 @@ def test_plan_reports_the_gate_verdict_as_a_blocker_and_exits_3(tmp_path: Path) 
     clone.push()
     result = clone.relorch("plan", "--json")
     assert result.returncode == 3, result.stderr
-    data = json.loads(result.stdout)
+    data = validate_document(json.loads(result.stdout))
     assert data["gate_refused"] is True
     assert any("breaking-change gate" in b and ".legacy" in b for b in data["blockers"])
     assert "error: the breaking-change gate would refuse the release" in result.stderr
@@ -228,4 +229,4 @@ def test_plan_passes_a_compatible_change(tmp_path: Path) -> None:
     clone.push()
     result = clone.relorch("plan", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["gate_refused"] is False
+    assert validate_document(json.loads(result.stdout))["gate_refused"] is False

@@ -36,6 +36,14 @@ def test_yaml_flow_mapping_that_is_not_json_is_read_as_yaml() -> None:
     assert parse_document("{openapi: 3.1.0, paths: {}}", LABEL)["openapi"] == "3.1.0"
 
 
+def test_tags_and_dates_are_plain_data_never_code() -> None:
+    """YAML tags name no Python objects here, and dates stay text on both sides."""
+    doc = parse_document(
+        "openapi: 3.0.0\ndate: 2020-13-45\nx: !!python/object:os.system {}\n", LABEL
+    )
+    assert doc["date"] == "2020-13-45" and doc["x"] == {}
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
@@ -48,14 +56,6 @@ def test_yaml_flow_mapping_that_is_not_json_is_read_as_yaml() -> None:
         ("swagger: '1.2'\n", "unsupported Swagger version"),
     ],
 )
-def test_tags_and_dates_are_plain_data_never_code() -> None:
-    """YAML tags name no Python objects here, and dates stay text on both sides."""
-    doc = parse_document(
-        "openapi: 3.0.0\ndate: 2020-13-45\nx: !!python/object:os.system {}\n", LABEL
-    )
-    assert doc["date"] == "2020-13-45" and doc["x"] == {}
-
-
 def test_unreadable_document_fails_closed_naming_file_and_ref(text: str, words: str) -> None:
     with pytest.raises(SpecError) as caught:
         parse_document(text, LABEL)

@@ -11,8 +11,9 @@ from relorch.gate.changes import Change
 from relorch.gate.compare import compare_resolved
 from relorch.gate.documents import GitSource, ParseCache, cache_for, open_document
 from relorch.gate.load import SpecError
-from relorch.gate.rules import LEVELS
+from relorch.gate.rules import BREAKING, LEVELS
 from relorch.gate.verdict import Exception_, apply_levels, check_rules, judge, parse_ignores
+from relorch.git.objects import FileReader
 
 if TYPE_CHECKING:
     from relorch.config import ApiConfig, GateConfig
@@ -56,8 +57,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the `--json` output of `relorch diff`)."""
+        legacy = [c for c in self.changes if c.level == BREAKING]  # the version-1 fields
         return {
-            "schema": SCHEMA,
             "api": self.api,
             "spec": self.spec,
             "base": self.base,
@@ -74,7 +75,13 @@ class Report:
             "ignored": [{"change": c.to_dict(), "exception": e.to_dict()} for c, e in self.excused],
             "expired_exceptions": [e.to_dict() for e in self.expired],
             "files": self.files,
+            "breaking": [_legacy(c) for c in legacy],
+            "compatible": [_legacy(c) for c in self.changes if c.level != BREAKING],
         }
+
+
+def _legacy(change: Change) -> dict[str, Any]:
+    return {**change.to_dict(), "kind": change.kind, "breaking": change.level == BREAKING}
 
 
 def diff_refs(
@@ -107,9 +114,10 @@ def diff_refs(
         return Report(api.name, api.spec, "", head_rev, "", head_sha, False, fail_on, note)
     base_sha = _resolve(git, base_rev)
     cache = cache_for(git) if use_cache else ParseCache(None)
-    old = _open(git, base_sha, base_rev, api.spec, cache)
-    new = _open(git, head_sha, head_rev, api.spec, cache)
-    changes = apply_levels(compare_resolved(old, new), levels)
+    with FileReader(git) as files:  # referenced files are read while comparing
+        old = _open(files, base_sha, base_rev, api.spec, cache)
+        new = _open(files, head_sha, head_rev, api.spec, cache)
+        changes = apply_levels(compare_resolved(old, new), levels)
     ignore_text = git.show_file(head_sha, gate.ignore_file)
     label = f"{gate.ignore_file} at {head_rev}"
     ignores = parse_ignores(ignore_text, label) if ignore_text is not None else []
@@ -142,8 +150,8 @@ def _resolve(git: Git, rev: str) -> str:
     return sha
 
 
-def _open(git: Git, sha: str, rev: str, spec: str, cache: ParseCache) -> Resolver:
-    resolver = open_document(GitSource(git, sha, rev), spec, cache)
+def _open(files: FileReader, sha: str, rev: str, spec: str, cache: ParseCache) -> Resolver:
+    resolver = open_document(GitSource(files, sha, rev), spec, cache)
     if resolver is None:
         raise SpecError(
             f"{spec} does not exist at {rev}: the breaking-change gate cannot run",

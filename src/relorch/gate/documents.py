@@ -14,6 +14,7 @@ from relorch.gate.load import Resolver, SpecError, check_version, parse_text
 
 if TYPE_CHECKING:
     from relorch.git.gateway import Git
+    from relorch.git.objects import FileReader
 
 # Larger files are refused before they are read: a 4 MB description is already a very large
 # API, and YAML of 32 MB costs over a gigabyte of memory once parsed.
@@ -35,19 +36,26 @@ class Source(Protocol):
         """The bytes of `path`."""
 
 
-@dataclass(frozen=True)
 class GitSource:
     """A revision of the repository: files are read from git, never the working tree."""
 
-    git: Git
-    sha: str
-    revision: str
+    def __init__(self, files: FileReader, sha: str, revision: str) -> None:
+        self.files = files
+        self.sha = sha
+        self.revision = revision
+        self._content: dict[str, bytes] = {}
 
     def blob(self, path: str) -> tuple[str, int] | None:
-        return self.git.blob_info(self.sha, path)
+        found = self.files.read(self.sha, path, MAX_BYTES)
+        if found is None:
+            return None
+        blob, size, data = found
+        if data is not None:
+            self._content[path] = data
+        return blob, size
 
     def read(self, path: str, blob: str) -> bytes:
-        return self.git.read_blob(blob)
+        return self._content.pop(path)
 
 
 @dataclass(frozen=True)

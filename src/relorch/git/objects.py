@@ -48,6 +48,73 @@ class CommitInfo:
     message: str
 
 
+class FileReader:
+    """Files of commits read through one long-lived `git cat-file --batch`: a document split
+    over hundreds of files costs one process, not one per file. `close()` (or `with`) ends it."""
+
+    def __init__(self, git: Git) -> None:
+        self._git = git
+        self._batch: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> FileReader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the helper process, if one was started."""
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            _end_batch(batch)
+
+    def read(self, rev: str, path: str, limit: int) -> tuple[str, int, bytes | None] | None:
+        """(blob id, size, content) of `path` at commit `rev`; None when no file is there.
+        The content is None when it is larger than `limit` bytes (read and dropped)."""
+        if "\n" in path or "\n" in rev:
+            return None
+        if self._batch is None:
+            self._batch = self._git.batch_reader()
+        batch = self._batch
+        assert batch.stdin is not None and batch.stdout is not None
+        try:
+            batch.stdin.write(f"{rev}:{path}\n".encode())
+            batch.stdin.flush()
+            header = batch.stdout.readline().split()
+            if len(header) != 3:
+                return None  # "<rev>:<path> missing", or not a blob or a tree
+            blob, kind, size = header[0].decode(), header[1], int(header[2])
+            if size > limit:  # drop it in pieces: memory stays small whatever the size
+                left = size + 1
+                while left > 0:
+                    chunk = batch.stdout.read(min(left, 1 << 20))
+                    if not chunk:
+                        raise GitError(f"cannot read {path} at {rev}: git cat-file ended early")
+                    left -= len(chunk)
+                return blob, size, None
+            data = batch.stdout.read(size + 1)[:size]  # the content, then a newline
+        except (OSError, ValueError) as exc:
+            raise GitError(f"cannot read {path} at {rev}: {exc}") from None
+        if len(data) != size:
+            raise GitError(f"cannot read {path} at {rev}: git cat-file ended early")
+        return (blob, size, data) if kind == b"blob" else None
+
+
+def _end_batch(batch: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        assert batch.stdin is not None
+        batch.stdin.close()
+    try:
+        batch.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        batch.kill()
+        batch.wait()
+    if batch.stdout is not None:
+        batch.stdout.close()
+
+
 class ObjectStore:
     """Blobs, trees and commits read and written for the ledger, without a checkout.
 
