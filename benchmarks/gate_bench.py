@@ -84,14 +84,15 @@ def run(
     repo: Path, command: list[str], env: dict[str, str] | None = None
 ) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MB) of one run; exit 0 or 3 expected."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        command, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode()
+    err_file = WORK / "stderr.txt"  # a file, not a pipe: a big report would fill a pipe
+    with err_file.open("wb") as err_stream:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            command, cwd=repo, stdout=subprocess.DEVNULL, stderr=err_stream, env=env
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    err = err_file.read_text(encoding="utf-8", errors="replace")
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 3) or "Traceback" in err:
         raise SystemExit(f"{' '.join(command)} failed ({code}):\n{err}")

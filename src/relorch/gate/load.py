@@ -74,6 +74,9 @@ def parse_text(text: str, label: str) -> Any:
                 # Not YAML, or an alias bomb past its replay limit (PyYAML shares aliased
                 # nodes instead of copying them): PyYAML decides, with its own message.
                 pass
+            except BaseException as exc:  # a Rust panic is a BaseException (pyo3)
+                if type(exc).__name__ != "PanicException":
+                    raise
         data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark

@@ -82,9 +82,10 @@ class FileReader:
         try:
             batch.stdin.write(f"{rev}:{path}\n".encode())
             batch.stdin.flush()
-            header = batch.stdout.readline().split()
-            if len(header) != 3:
-                return None  # "<rev>:<path> missing", or not a blob or a tree
+            line = batch.stdout.readline()
+            header = line.split()
+            if line.rstrip().endswith((b" missing", b" ambiguous")) or len(header) != 3:
+                return None  # "<rev>:<path> missing" (the path may hold spaces)
             blob, kind, size = header[0].decode(), header[1], int(header[2])
             if size > limit:  # drop it in pieces: memory stays small whatever the size
                 left = size + 1
