@@ -63,8 +63,8 @@ def constraint_findings(
     b: dict[str, Any], h: dict[str, Any], labels: Labels, where: str
 ) -> list[Found]:
     """Format, enum, numeric and size bounds, multipleOf, pattern and uniqueItems."""
-    if all(b.get(key) == h.get(key) for key in _KEYWORDS):
-        return []
+    if all(_plain_equal(b.get(key), h.get(key)) for key in _KEYWORDS):
+        return []  # the common case: nothing below changed either
     found = _format(b.get("format"), h.get("format"))
     found += _enum(_enum_values(b, labels[0], where), _enum_values(h, labels[1], where))
     for key in UPPER_BOUNDS + LOWER_BOUNDS:
@@ -110,6 +110,19 @@ def constraint_findings(
             )
         )
     return found
+
+
+def _plain_equal(old: Any, new: Any) -> bool:
+    """Equal scalars, or equal lists of scalars; False for anything deeper (a YAML alias bomb
+    inside an enum must not be walked by `==`: the canonical form below bounds it)."""
+    if old is new:
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(
+            _plain_equal(x, y) and not isinstance(x, list) for x, y in zip(old, new, strict=True)
+        )
+    scalar = (str, int, float, bool)
+    return isinstance(old, scalar) and type(old) is type(new) and old == new
 
 
 def _format(old: Any, new: Any) -> list[Found]:

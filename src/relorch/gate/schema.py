@@ -98,7 +98,7 @@ class SchemaDiff:
         h = self.head.schema(True if new is None else new, where)
         if b is h:  # the very same object: one document compared with itself
             return []
-        if b == h and _NESTING.isdisjoint(b):
+        if _same_leaf(b, h):
             return []
         key = (id(b), id(h), direction)
         if key in self._memo:
@@ -318,3 +318,30 @@ class SchemaDiff:
             child = yield (old_extra, new_extra, direction, where + ".*")
             found += [f.under(".*") for f in child]
         return found
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _same_leaf(b: dict[str, Any], h: dict[str, Any]) -> bool:
+    """Two schemas without nested schemas and with the same scalar (or list of scalars)
+    keywords. Deliberately shallow: `==` on arbitrary values could walk a YAML alias bomb
+    (2**40 paths through shared nodes) for ever."""
+    if len(b) != len(h) or not _NESTING.isdisjoint(b):
+        return False
+    for key, value in b.items():
+        other = h.get(key, b)  # b itself: a missing key never matches
+        if value is other:
+            continue
+        if isinstance(value, _SCALARS):
+            if not (type(value) is type(other) and value == other):
+                return False
+        elif isinstance(value, list) and isinstance(other, list) and len(value) == len(other):
+            if not all(
+                isinstance(x, _SCALARS) and type(x) is type(y) and x == y
+                for x, y in zip(value, other, strict=True)
+            ):
+                return False
+        else:
+            return False
+    return True
