@@ -148,7 +148,8 @@ def test_spec_missing_at_base_fails_closed_naming_path_and_ref(tmp_path: Path) -
     clone.commit("feat: first API description", {"openapi.yaml": openapi()})
     result = clone.relorch("diff", base, "HEAD", "--json")
     assert result.returncode == 3, result.stderr
-    assert result.stdout == ""
+    error = validate_document(json.loads(result.stdout))
+    assert error["schema"] == "relorch-error/1" and error["exit_code"] == 3
     assert f"error: openapi.yaml does not exist at {base}: the breaking-change gate cannot run" in (
         result.stderr
     )

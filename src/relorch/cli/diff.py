@@ -57,7 +57,7 @@ def diff(
     gate = project.config.gate
     report = diff_refs(project.git, project.config.api(api), base, head, gate, fail_on=fail_on)
     if json_out:
-        emit_json("diff", report.to_dict())
+        emit_json("diff", report.to_dict(), compact=True)  # thousands of changes: big
     show(Reporter(), report)
     if report.failing:
         count = len(report.failing)
