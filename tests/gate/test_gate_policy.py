@@ -172,6 +172,19 @@ def test_expired_exceptions_no_longer_apply() -> None:
     assert judge("products", [removed], "breaking", other_api, date(2026, 1, 1)).failing
     pattern = parse_ignores(IGNORE.replace("body .legacy", "body .*"), "ignore.toml")
     assert not judge("products", [removed], "breaking", pattern, date(2026, 1, 1)).failing
+    item = change("GET /p response 200 body .items[].sku", "response-body-property-removed", "x")
+    exact = parse_ignores(
+        IGNORE.replace(
+            "GET /products/{id} response 200 body .legacy", "GET /p response 200 body .items[].sku"
+        ),
+        "ignore.toml",
+    )
+    assert not judge("products", [item], "breaking", exact, date(2026, 1, 1)).failing
+    starred = parse_ignores(
+        IGNORE.replace("GET /products/{id} response 200 body .legacy", "GET /p * .items[].*"),
+        "ignore.toml",
+    )
+    assert not judge("products", [item], "breaking", starred, date(2026, 1, 1)).failing
 
 
 @pytest.mark.parametrize(

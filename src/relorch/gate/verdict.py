@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -32,7 +32,14 @@ class Exception_:
         """Whether this exception excuses `change` of `api`."""
         if self.api is not None and self.api != api:
             return False
-        return change.rule == self.rule and fnmatch.fnmatchcase(change.location, self.location)
+        if change.rule != self.rule:
+            return False
+        if "*" not in self.location:
+            return change.location == self.location
+        # `*` is the only wildcard: locations hold `[]` (array items), which fnmatch would
+        # read as a character class.
+        pattern = ".*".join(re.escape(part) for part in self.location.split("*"))
+        return re.fullmatch(pattern, change.location) is not None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
