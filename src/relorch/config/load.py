@@ -148,6 +148,6 @@ def _parse_gate(table: Table) -> GateConfig:
     if ignore_file.startswith(("/", "-")) or ".." in ignore_file.split("/"):
         raise ConfigError(f"{table.source}: gate.ignore_file {ignore_file!r} must stay in the repo")
     rules = table.table("rules")
-    levels = tuple((rule, rules.choice(rule, GATE_LEVELS, "")) for rule in sorted(rules.data))
+    levels = tuple(rules.levels(GATE_LEVELS).items())
     table.done()
     return GateConfig(fail_on, levels, ignore_file, table.source)

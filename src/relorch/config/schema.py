@@ -55,6 +55,12 @@ DESCRIPTIONS: dict[str, str] = {
     "apis.*.flags": "The API's feature flag file (default flags/<api>.yaml, or .json for a "
     "plain flagd file).",
     "apis.*.flag_owners": "When set, the only owners a flag may name (relorch flags check).",
+    "gate": "The breaking-change gate (docs/breaking-changes.md).",
+    "gate.fail_on": "The level from which a change stops a revision release.",
+    "gate.ignore_file": "Reviewed exceptions ([[ignore]] rule, location, reason, expires), "
+    "read from git at HEAD.",
+    "gate.rules": "A rule's level in this repository: rule id = breaking, "
+    "potentially-breaking or compatible.",
     "support": "The support policy: how many past majors are kept and for how long.",
     "support.previous_majors": "How many majors before the newest stay supported.",
     "support.deprecation_period": "From a major's deprecation (its successor's release) "
@@ -162,6 +168,8 @@ def generate() -> dict[str, Any]:
 
 def _table(recorder: Recorder, path: TablePath) -> dict[str, Any]:
     node = recorder.tables[path]
+    if node.get("values"):  # free names, each with a value of one kind ([gate.rules])
+        return {"type": "object", "additionalProperties": node["values"]}
     names = node["names"]
     if names is not None:
         out: dict[str, Any] = {

@@ -172,6 +172,19 @@ class Table:
         for name in sorted(self.data):
             yield name, self._child(name, (*self.path, "*"))
 
+    def levels(self, options: tuple[str, ...]) -> dict[str, str]:
+        """A table of free names, each set to one of `options` ([gate.rules]: rule id ->
+        level); the names are checked by whoever knows them (the gate knows its rule ids)."""
+        if self.recorder is not None:
+            self.recorder.node(self.path)["values"] = {"enum": list(options)}
+        found: dict[str, str] = {}
+        for name in sorted(self.data):
+            value = self.data.pop(name)
+            if value not in options:
+                raise self._fail(name, "one of " + ", ".join(options), value)
+            found[name] = value
+        return found
+
     def _child(self, key: str, path: TablePath) -> Table:
         return Table(
             self.data.pop(key, {}),
