@@ -188,6 +188,7 @@ class Config:
             "ledger_ref": self.ledger_ref,
             "remote": self.remote,
         }
+
     gate: GateConfig = GateConfig()
 
     def api(self, name: str | None) -> ApiConfig:
