@@ -153,15 +153,19 @@ def release_half(demo: Demo) -> None:
     demo.commit("feat: filter products by category", {"CHANGES.md": "category filter\n"})
     demo.shell("push", "--quiet")
     demo.relorch("release", "--revision")
+    demo.say("v2 is tagged but live nowhere yet: v1 stays current (no deprecation clock)")
     demo.relorch("status")
 
 
 def deploy_half(demo: Demo) -> None:
-    """Deploys, promotion, a failing step, an objection in the notice window, a rollback."""
+    """Deploys, promotion, the lifecycle clock, a failing step, an objection in the notice
+    window, a preview made current, a rollback."""
     demo.say("Deploy the newest v2 to staging (the step runs in a worktree of the tag)")
     demo.relorch("deploy", "v2", "--env", "staging")
     demo.say("Production only takes what succeeded in staging; it is announced first")
     demo.relorch("deploy", "v2@rev2", "--env", "production")
+    demo.say("v2 is live in production: from now on v1 is deprecated, its sunset 6 months away")
+    demo.relorch("status", "--env", "production")
     demo.say("v1 stays live side by side while it is supported")
     demo.relorch("deploy", "v1", "--env", "staging")
     demo.relorch("deploy", "v1", "--env", "production")
@@ -193,6 +197,10 @@ def deploy_half(demo: Demo) -> None:
     demo.relorch("deploy", "v2", "--env", "production", expect=6)
     objection.join()
     demo.relorch("unhold", "v2-rev4", "--env", "production")
+    demo.say("Put v2-rev4 beside the current revision first: consumers try it at ;rev=4")
+    demo.relorch("deploy", "v2", "--env", "production", "--preview")
+    demo.relorch("status", "--env", "production")
+    demo.say("Tried and fine: a plain deploy makes the preview current")
     demo.relorch("deploy", "v2", "--env", "production")
     demo.say("Something is wrong in production after all: roll back (announced, no waiting)")
     demo.relorch("rollback", "--env", "production", "v2")

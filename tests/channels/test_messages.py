@@ -55,6 +55,43 @@ def test_default_template_renders_each_event_kind_as_golden_text(kind: str) -> N
     check_golden(f"text-{kind}.txt", text + "\n")
 
 
+PREVIEW_URL = "https://api.example.net/catalog/v2;rev=4"
+# (kind, mode) pairs the preview path announces: a preview, a preview made current, a withdrawal.
+PREVIEW_EVENTS = [
+    ("pending", "preview"),
+    ("succeeded", "preview"),
+    ("failed", "preview"),
+    ("held", "preview"),
+    ("pending", "promote"),
+    ("succeeded", "promote"),
+    ("rollback_pending", "withdraw"),
+    ("rolled_back", "withdraw"),
+]
+
+
+@pytest.mark.parametrize(("kind", "mode"), PREVIEW_EVENTS)
+def test_default_template_renders_previews_as_golden_text(kind: str, mode: str) -> None:
+    promote = mode == "promote"
+    event = replace(
+        PENDING,
+        kind=kind,
+        mode="current" if promote else mode,
+        preview_url=None if promote else PREVIEW_URL,
+        previewed_since=datetime(2026, 1, 12, 9, 30, tzinfo=UTC) if promote else None,
+        reason="consumer tests first" if kind == "held" else None,
+    )
+    text = messages.render(event, markup="text", channel="platform", now=NOW)
+    check_golden(f"text-{mode}-{kind}.txt", text + "\n")
+
+
+def test_preview_messages_show_the_url_to_try_and_the_withdraw_command() -> None:
+    event = replace(PENDING, mode="preview", preview_url=PREVIEW_URL)
+    text = messages.render(event, markup="slack", channel="platform", now=NOW)
+    assert PREVIEW_URL in text
+    assert "relorch rollback --env production v2 --preview" in text
+    assert "v2-rev3 (which stays current)" in text
+
+
 def test_pending_message_names_everything_a_reader_needs() -> None:
     text = messages.render(PENDING, markup="text", channel="platform", now=NOW)
     for fact in (

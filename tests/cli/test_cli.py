@@ -116,6 +116,14 @@ def test_demo_runs_the_lifecycle(tmp_path: Path) -> None:
     for expected in ("released v1-rev1", "released v2-rev1", "release/v1", "demo finished"):
         assert expected in result.stderr
     assert "kind: HTTPRoute" in result.stdout + result.stderr  # a gateway kind beyond APIM
+    # A preview tried at its ;rev=N URL, then made current.
+    assert "try it at https://apim-demo.azure-api.net/products/v2;rev=4" in result.stderr
+    assert "previewed since" in result.stderr
+    # v1 stays current while v2 is only tagged, and is deprecated once v2 is live in production.
+    before, after = result.stderr.split("v2 is live in production", 1)
+    status_before = before.rsplit("$ relorch status", 1)[1]
+    assert "current" in status_before and "deprecated" not in status_before
+    assert "deprecated" in after.split("v1 stays live side by side", 1)[0]
 
 
 def test_init_dry_run_json_writes_nothing(tmp_path: Path) -> None:

@@ -13,8 +13,14 @@ import pytest
 
 from relorch.errors import ConfigError
 from relorch.policy.support import CURRENT, DEPRECATED, RETIRED, SupportState
-from relorch.render.headers import checked_link, deprecation_headers, policy_xml, render_headers
-from tests.render.test_render_world import model
+from relorch.render.headers import (
+    checked_link,
+    deprecation_headers,
+    headers_data,
+    policy_xml,
+    render_headers,
+)
+from tests.render.test_render_world import model, world_ledger
 
 GUIDE = "https://developer.example.net/migrate"
 
@@ -95,3 +101,12 @@ def test_render_headers_lists_every_major_in_order() -> None:
         ("products", "v2", "current", []),
     ]
     assert document["majors"][1]["path"] == "catalog"
+
+
+def test_headers_list_a_majors_previews_with_their_urls() -> None:
+    entries = headers_data(model(state=world_ledger()))["majors"]
+    v2 = next(e for e in entries if e["api"] == "products" and e["major"] == 2)
+    assert v2["previews"] == [
+        {"env": "production", "revision": 3, "url": "https://api.example.net/catalog/v2;rev=3"}
+    ]
+    assert all(e["previews"] == [] for e in entries if e is not v2)

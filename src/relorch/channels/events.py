@@ -12,7 +12,10 @@ class Announcement:
 
     kind: "pending" (before the deploy step), "succeeded", "failed", "held", "cancelled" (a
     pending deploy called off: another channel could not be told), "rolled_back",
-    "rollback_pending", or "notice" (free text in `message`).
+    "rollback_pending", or "notice" (free text in `message`). `mode` says what the step does
+    with the revision: "current" (deploy, rollback), "preview" (beside the current one,
+    reachable at `preview_url`) or "withdraw" (a preview taken away; kinds rollback_pending
+    and rolled_back).
     """
 
     kind: str
@@ -34,3 +37,6 @@ class Announcement:
     message: str | None = None
     flags: tuple[str, ...] = ()  # feature flags switching on with this deploy or in its window
     extra: dict[str, str] = field(default_factory=dict)
+    mode: str = "current"
+    preview_url: str | None = None
+    previewed_since: datetime | None = None  # a deploy making a preview current: since when

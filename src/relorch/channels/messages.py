@@ -85,7 +85,9 @@ def rollback_command(env: str, ref: str | None = None) -> str:
 def commands(event: Announcement, *, several_apis: bool = False) -> tuple[str | None, str | None]:
     """The hold and rollback commands a message shows: the event's own, else the defaults."""
     hold = event.hold_command
-    if hold is None and event.kind in ("pending", "rollback_pending") and event.env:
+    if event.mode == "withdraw":
+        hold = None  # a hold names a revision to keep out; it never keeps a preview in place
+    elif hold is None and event.kind in ("pending", "rollback_pending") and event.env:
         target = event.tag or event.ref
         hold = hold_command(target, event.env) if target else None
     rollback = event.rollback_command
@@ -94,6 +96,8 @@ def commands(event: Announcement, *, several_apis: bool = False) -> tuple[str | 
         if line and several_apis and event.api:
             line = f"{event.api}/{line}"
         rollback = rollback_command(event.env, line)
+        if event.mode == "preview":  # taking a preview back is a withdrawal
+            rollback += " --preview"
     return hold, rollback
 
 
@@ -127,6 +131,12 @@ def context(
         "reason": event.reason,
         "message": event.message,
         "extra": dict(event.extra),
+        "mode": event.mode,
+        "preview_url": event.preview_url,
+        "previewed_since": event.previewed_since,
+        "previewed_since_text": (
+            format_time(event.previewed_since) if event.previewed_since else None
+        ),
         "subject": subject,
         "channel": channel,
         "markup": markup,

@@ -51,6 +51,9 @@ def body(
         "reason": event.reason,
         "message": event.message,
         "extra": dict(sorted(event.extra.items())),
+        "mode": event.mode,
+        "preview_url": event.preview_url,
+        "previewed_since": iso(event.previewed_since) if event.previewed_since else None,
         "text": text,
     }
 

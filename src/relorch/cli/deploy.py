@@ -39,6 +39,14 @@ NoWaitOpt = Annotated[
     bool, typer.Option("--no-wait", help="Skip the notice window (needs --force; recorded).")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --no-wait on a notice window.")]
+PreviewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--preview",
+        help="Put the revision beside the current one, reachable only as ;rev=N "
+        "(the current revision does not change).",
+    ),
+]
 AllowRolledBackOpt = Annotated[
     bool,
     typer.Option(
@@ -57,12 +65,17 @@ def deploy(
     no_wait: NoWaitOpt = False,
     force: ForceOpt = False,
     config_from_worktree: WorktreeConfigOpt = False,
+    preview: PreviewOpt = False,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
 ) -> int:
-    """Deploy a revision tag to an environment: announce, wait, lock, run the step, record."""
+    """Deploy a revision tag to an environment: announce, wait, lock, run the step, record.
+
+    With --preview the revision goes beside the current one instead; a later plain deploy of
+    it makes it current.
+    """
     from relorch.deploy.plan import plan_deploy
 
     project = load_governed(chdir, config, from_worktree=config_from_worktree)
@@ -76,6 +89,7 @@ def deploy(
         allow_rolled_back=allow_rolled_back,
         no_wait=no_wait,
         force=force,
+        preview=preview,
     )
     return _apply(project, plan, dry_run=dry_run, json_out=json_out)
 
@@ -84,9 +98,16 @@ def rollback(
     *,
     env: EnvOpt,
     ref: Annotated[
-        str | None, typer.Argument(metavar="REF", help="The major to roll back (v2).")
+        str | None,
+        typer.Argument(
+            metavar="REF", help="The major to roll back (v2); with --preview, v2 or v2@rev5."
+        ),
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="The revision to go back to.")] = None,
+    preview: Annotated[
+        bool,
+        typer.Option("--preview", help="Withdraw a preview instead (the current revision stays)."),
+    ] = False,
     api: ApiOpt = None,
     break_lock: BreakLockOpt = False,
     allow_rolled_back: AllowRolledBackOpt = False,
@@ -96,10 +117,24 @@ def rollback(
     chdir: ChdirOpt = None,
     config: ConfigOpt = None,
 ) -> int:
-    """Put the previous good revision of a major (or --to REF) back live, through deploy's path."""
-    from relorch.deploy.rollback import plan_rollback
+    """Put the previous good revision of a major (or --to REF) back live, through deploy's path.
+
+    With --preview, withdraw the major's preview (the highest, or the one REF names).
+    """
+    from relorch.deploy.rollback import plan_rollback, plan_withdraw
+    from relorch.errors import UsageError
 
     project = load_governed(chdir, config, from_worktree=config_from_worktree)
+    if preview:
+        if to is not None or allow_rolled_back:
+            raise UsageError(
+                "--preview withdraws a preview: --to and --allow-rolled-back do not apply",
+                hint=f"relorch rollback --env {env} v2@rev5 --preview",
+            )
+        plan = plan_withdraw(
+            project.git, project.config, env=env, ref_text=ref, api_name=api, break_lock=break_lock
+        )
+        return _apply(project, plan, dry_run=dry_run, json_out=json_out)
     plan = plan_rollback(
         project.git,
         project.config,
@@ -138,6 +173,8 @@ def _apply(project: Project, plan: DeployPlan, *, dry_run: bool, json_out: bool)
         announcer=_announcer(project, reporter),
     ).run()
     t = plan.target
+    if plan.action == "preview" and plan.preview_url:
+        reporter.line(f"try it at {plan.preview_url} (the current revision is unchanged)")
     write_outputs(
         {
             "tag": t.tag,
@@ -177,11 +214,13 @@ def _print_plan(reporter: Reporter, plan: DeployPlan, *, dry_run: bool) -> None:
     import shlex
 
     t = plan.target
-    verb = ("would " if dry_run else "") + (
-        "roll back to" if plan.action == "rollback" else "deploy"
-    )
-    reporter.step(f"{verb} {t.api} {t.tag} ({t.sha[:12]}) to {plan.env}")
+    verb = ("would " if dry_run else "") + VERBS[plan.action]
+    reporter.step(f"{verb} {t.api} {t.tag} ({t.sha[:12]}) {PLACES[plan.action]} {plan.env}")
     reporter.line(f"  live now:  {plan.live.tag if plan.live else 'nothing'}")
+    if plan.previewed_since:
+        reporter.line(f"  preview:   previewed since {plan.previewed_since}; it becomes current")
+    if plan.preview_url:
+        reporter.line(f"  reach it:  {plan.preview_url}")
     if plan.command is None:
         reporter.line("  command:   none (record-only)")
     else:
@@ -192,6 +231,15 @@ def _print_plan(reporter: Reporter, plan: DeployPlan, *, dry_run: bool) -> None:
     if plan.notice_skipped:
         reporter.line(f"  notice:    skipped, {plan.notice_skipped}")
     reporter.line("  steps:     " + " -> ".join(plan.steps))
+
+
+VERBS = {
+    "deploy": "deploy",
+    "rollback": "roll back to",
+    "preview": "preview",
+    "withdraw": "withdraw",
+}
+PLACES = {"deploy": "to", "rollback": "in", "preview": "in", "withdraw": "from"}
 
 
 def history(
@@ -222,6 +270,7 @@ def history(
         return 0
     reporter.table(
         ["time", "env", "api", "tag", "action", "status", "actor", "reason"],
+        # action shows previews ("preview") and their withdrawals ("withdraw") as they are.
         [
             [
                 r.time,

@@ -10,6 +10,7 @@ from relorch.config.load import find_config_file, load_config, parse_config
 from relorch.config.model import (
     APIM_KEYS,
     CHANNEL_KINDS,
+    PROMOTE_FROM_PREVIEW,
     SCHEMES,
     ApiConfig,
     ApimConfig,
@@ -26,6 +27,7 @@ from relorch.config.table import Table
 __all__ = [
     "APIM_KEYS",
     "CHANNEL_KINDS",
+    "PROMOTE_FROM_PREVIEW",
     "SCHEMES",
     "ApiConfig",
     "ApimConfig",

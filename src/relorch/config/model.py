@@ -22,7 +22,17 @@ CHANNEL_KINDS = ("slack", "teams", "webhook", "console", "file")
 # promote_from = "preview": only a revision that succeeded as a preview in the same environment.
 PROMOTE_FROM_PREVIEW = "preview"
 # What a deploy argv may name; anything else is a config error when the config loads.
-DEPLOY_PLACEHOLDERS = ("api", "major", "revision", "tag", "sha", "env", "workdir", "rendered")
+DEPLOY_PLACEHOLDERS = (
+    "api",
+    "major",
+    "revision",
+    "tag",
+    "sha",
+    "env",
+    "workdir",
+    "rendered",
+    "mode",
+)
 SCHEMES = ("Segment", "Header", "Query")
 
 

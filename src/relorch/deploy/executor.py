@@ -15,13 +15,14 @@ from typing import Any
 
 from relorch.channels.events import Announcement
 from relorch.config import Config
-from relorch.deploy.plan import DeployPlan, lock_records
+from relorch.deploy.plan import URGENT, DeployPlan, lock_records
 from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError
 from relorch.git.gateway import Git
 from relorch.git.objects import add_worktree, remove_worktree, sweep_worktrees
 from relorch.ledger.records import Record, format_time, new_record
+from relorch.ledger.state import parse_time
 from relorch.ledger.store import Ledger
 from relorch.output import Reporter
 
@@ -44,6 +45,8 @@ class DeployResult:
         t = self.plan.target
         return {
             "action": self.plan.action,
+            "mode": self.plan.mode,
+            "preview_url": self.plan.preview_url,
             "env": self.plan.env,
             "api": t.api,
             "major": t.major,
@@ -114,14 +117,14 @@ class Executor:
     # -- steps ------------------------------------------------------------------------------
 
     def _announce_pending(self) -> None:
-        kind = "rollback_pending" if self.plan.action == "rollback" else "pending"
+        kind = "rollback_pending" if self.plan.action in URGENT else "pending"
         ends = self.clock() + timedelta(seconds=self.plan.notice_seconds)
         waits = self.plan.notice_seconds and "notice_window" in self.plan.steps
         self._announce(
             self._event(
                 kind,
                 notice_ends=ends if waits else None,
-                reason=self.plan.notice_skipped if self.plan.action == "deploy" else None,
+                reason=self.plan.notice_skipped if self.plan.action not in URGENT else None,
             ),
             blocking=True,
         )
@@ -224,9 +227,7 @@ class Executor:
     def _announce_result(self) -> None:
         assert self._result is not None
         ok = self._result.status == "succeeded"
-        kind = (
-            ("rolled_back" if self.plan.action == "rollback" else "succeeded") if ok else "failed"
-        )
+        kind = ("rolled_back" if self.plan.action in URGENT else "succeeded") if ok else "failed"
         self._announce(self._event(kind, reason=self._result.reason), blocking=False)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -291,6 +292,9 @@ class Executor:
             run_url=p.run.run_url,
             hold_command=hold if waits else "",
             flags=p.flags.switching if p.flags is not None and kind == "pending" else (),
+            mode=p.mode,
+            preview_url=p.preview_url,
+            previewed_since=parse_time(p.previewed_since) if p.previewed_since else None,
             **fields,
         )
 

@@ -1,4 +1,5 @@
-"""The deploy plan: what deploying (or rolling back to) a revision would do, and its rules."""
+"""The deploy plan: what deploying, previewing, rolling back or withdrawing would do, and its
+rules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from relorch.ci import RunContext
 from relorch.config import Config
 from relorch.config.model import DEPLOY_PLACEHOLDERS
+from relorch.deploy.promotion import check_preview, check_promotion
 from relorch.deploy.targets import Target
 from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
 from relorch.flags.switch import DeployFlags, for_deploy
@@ -20,6 +22,10 @@ from relorch.ledger.records import Record, new_record
 from relorch.ledger.state import LedgerState, Live
 
 PLACEHOLDERS = DEPLOY_PLACEHOLDERS
+# What the step is asked to do with the revision ({mode} / RELORCH_MODE) per ledger action.
+MODES = {"deploy": "current", "rollback": "current", "preview": "preview", "withdraw": "withdraw"}
+# Urgent actions: announced, never waited (they take something back).
+URGENT = ("rollback", "withdraw")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -31,7 +37,7 @@ class DeployPlan:
     `notice_seconds` drive the announcement steps (the executor calls its announcer for them).
     """
 
-    action: str  # "deploy" | "rollback"
+    action: str  # "deploy" | "rollback" | "preview" | "withdraw"
     ref: str  # as the user wrote it
     env: str
     target: Target
@@ -50,6 +56,13 @@ class DeployPlan:
     steps: tuple[str, ...] = field(default=())
     notice_skipped: str | None = None  # why the notice window is not waited ("--no-wait --force")
     flags: DeployFlags | None = None  # the API's flag file for {rendered}, and what switches on
+    previewed_since: str | None = None  # a deploy of a revision in preview: since when
+    preview_url: str | None = None  # where a preview is (or was) reached: {base}/v{N};rev={R}
+
+    @property
+    def mode(self) -> str:
+        """current (deploy, rollback), preview or withdraw: {mode} and RELORCH_MODE."""
+        return MODES[self.action]
 
     @property
     def values(self) -> dict[str, str]:
@@ -62,6 +75,7 @@ class DeployPlan:
             "tag": t.tag,
             "sha": t.sha,
             "env": self.env,
+            "mode": self.mode,
         }
 
     def argv(self, workdir: str, rendered: str) -> tuple[str, ...]:
@@ -81,6 +95,7 @@ class DeployPlan:
         t = self.target
         return {
             "action": self.action,
+            "mode": self.mode,
             "ref": self.ref,
             "env": self.env,
             "api": t.api,
@@ -99,6 +114,8 @@ class DeployPlan:
             "announce": list(self.announce_channels),
             "notice_seconds": self.notice_seconds,
             "steps": list(self.steps),
+            "previewed_since": self.previewed_since,
+            "preview_url": self.preview_url,
             "actor": self.run.actor,
             "run_url": self.run.run_url,
             "flags": None
@@ -146,23 +163,27 @@ def make_plan(
     """The plan for putting `target` live in `env`, checked against the ledger as it is now."""
     environment = config.environment(env)
     check_command(environment.deploy, env)
-    has_notice = environment.notice.total_seconds > 0
+    announce = environment.announce
+    if action in ("preview", "withdraw") and not environment.announce_previews:
+        announce = ()  # announce_previews = false: previews come and go quietly
+    has_notice = environment.notice.total_seconds > 0 and bool(announce)
     skipped = _notice_skipped(action, env, has_notice, no_wait=no_wait, force=force)
     live = state.current(target.api, env, target.major)
     notes: tuple[str, ...] = ()
-    if environment.announce and live is not None and git.has_commit(live.sha):
-        # A deploy brings live..target; a rollback takes target..live back.
+    if announce and live is not None and git.has_commit(live.sha) and action != "withdraw":
+        # A deploy or preview brings live..target; a rollback takes target..live back.
         base, head = (target.sha, live.sha) if action == "rollback" else (live.sha, target.sha)
         notes = tuple(s for _, s in git.log(base, head, config.apis[target.api].paths))
-    elif environment.announce and live is None and action == "deploy":
+    elif announce and live is None and action == "deploy":
         notes = tag_notes(git.tag_message(target.tag))  # a first deploy brings the whole tag
+    in_preview = state.preview(target.api, env, target.major, target.revision)
     steps = [
-        *(("announce_pending",) if environment.announce else ()),
+        *(("announce_pending",) if announce else ()),
         *(("notice_window",) if has_notice and skipped is None else ()),
         "lock",
         "run_step" if environment.deploy is not None else "record_only",
         "record_result",
-        *(("announce_result",) if environment.announce else ()),
+        *(("announce_result",) if announce else ()),
     ]
     plan = DeployPlan(
         action=action,
@@ -175,7 +196,7 @@ def make_plan(
         timeout_seconds=float(environment.timeout.total_seconds),
         lock_timeout_seconds=float(environment.lock_timeout.total_seconds),
         promote_from=environment.promote_from,
-        announce_channels=environment.announce,
+        announce_channels=announce,
         announce_failure=environment.announce_failure,
         notice_seconds=float(environment.notice.total_seconds),
         break_lock=break_lock,
@@ -183,6 +204,10 @@ def make_plan(
         notes=notes,
         steps=tuple(steps),
         notice_skipped=skipped,
+        previewed_since=in_preview.since if in_preview and action == "deploy" else None,
+        preview_url=(
+            _preview_url(config, env, target) if action in ("preview", "withdraw") else None
+        ),
         flags=for_deploy(
             git,
             config,
@@ -200,14 +225,24 @@ def make_plan(
     return plan
 
 
+def _preview_url(config: Config, env: str, target: Target) -> str | None:
+    """The URL that reaches this revision beside the current one (`;rev=N`)."""
+    from relorch.render.context import public_url
+
+    api = config.apis[target.api]
+    url = public_url(api, config.apim_for(api, env), target.major, target.revision)
+    return url.url if url is not None else None
+
+
 def _notice_skipped(
     action: str, env: str, has_notice: bool, *, no_wait: bool, force: bool
 ) -> str | None:
-    """Rollbacks are urgent and never wait; a deploy skips its notice only with --force."""
+    """Rollbacks and withdrawals are urgent and never wait; a deploy or preview skips its
+    notice only with --force."""
     if not has_notice:
         return None
-    if action == "rollback":
-        return "rollbacks are urgent: announced, never waited"
+    if action in URGENT:
+        return f"{action}s are urgent: announced, never waited"
     if not no_wait:
         return None
     if not force:
@@ -219,26 +254,19 @@ def _notice_skipped(
 
 
 def check_rules(plan: DeployPlan, state: LedgerState, now: datetime) -> None:
-    """The ledger's rules for this plan: holds, promotion, rolled-back revisions, the lock."""
+    """The ledger's rules for this plan: holds, previews, promotion, rolled-back revisions, the
+    lock."""
     t, env = plan.target, plan.env
+    check_preview(plan, state)
     hold = state.hold(t.api, env, t.tag)
-    if hold is not None:
+    if hold is not None and plan.action != "withdraw":
         raise HeldError(
             f"{t.tag} is held in {env} by {hold.actor} since {hold.time}: {hold.reason}",
             hint=f"once the objection is resolved: relorch unhold {shlex.quote(t.tag)} --env {env}",
         )
-    if plan.promote_from and not state.succeeded_in(t.api, plan.promote_from, t.major, t.revision):
-        rollback_to_known = plan.action == "rollback" and t.revision in state.succeeded.get(
-            (t.api, env, t.major), frozenset()
-        )
-        if not rollback_to_known:
-            raise PreconditionError(
-                f"{t.tag} has not succeeded in {plan.promote_from}; {env} only accepts "
-                f"revisions promoted from there",
-                hint=f"deploy it there first: relorch deploy {shlex.quote(t.tag)} "
-                f"--env {plan.promote_from}",
-            )
-    if state.is_rolled_back(t.api, env, t.major, t.revision) and not plan.allow_rolled_back:
+    check_promotion(plan, state)
+    rolled_back = state.is_rolled_back(t.api, env, t.major, t.revision)
+    if rolled_back and not plan.allow_rolled_back and plan.action != "withdraw":
         raise PreconditionError(
             f"{t.tag} was rolled back in {env}; it will not be put back silently",
             hint="release a newer revision, or pass --allow-rolled-back to deploy it on purpose",
@@ -314,9 +342,11 @@ def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Re
                 reason=f"lock of {lock.actor} since {lock.time} broken with --break-lock",
             )
         )
-    extra = {"ref": plan.ref}
+    extra = {"ref": plan.ref, "mode": plan.mode}
     if plan.notice_skipped:
         extra["notice_skipped"] = plan.notice_skipped
+    if plan.previewed_since:
+        extra["previewed_since"] = plan.previewed_since
     if plan.live is not None:
         extra["from"] = plan.live.tag
     if plan.flags is not None:
@@ -365,8 +395,10 @@ def plan_deploy(
     now: datetime | None = None,
     no_wait: bool = False,
     force: bool = False,
+    preview: bool = False,
 ) -> DeployPlan:
-    """Resolve REF against the remote and the ledger and plan its deploy to `env`."""
+    """Resolve REF against the remote and the ledger and plan its deploy to `env` (`preview`:
+    beside the current revision, reachable only by its revision)."""
     from datetime import UTC
 
     from relorch.deploy.targets import parse_for, resolve
@@ -379,7 +411,7 @@ def plan_deploy(
     return make_plan(
         git,
         config,
-        action="deploy",
+        action="preview" if preview else "deploy",
         ref=ref_text,
         env=env,
         target=target,

@@ -1,4 +1,5 @@
-"""Planning a rollback: which revision goes back live, checked like any deploy."""
+"""Planning a rollback: which revision goes back live (or which preview is withdrawn), checked
+like any deploy."""
 
 from __future__ import annotations
 
@@ -95,5 +96,68 @@ def plan_rollback(
         run=run_context(git),
         break_lock=break_lock,
         allow_rolled_back=allow_rolled_back,
+        now=now or datetime.now(UTC),
+    )
+
+
+def plan_withdraw(
+    git: Git,
+    config: Config,
+    *,
+    env: str,
+    ref_text: str | None = None,
+    api_name: str | None = None,
+    break_lock: bool = False,
+    now: datetime | None = None,
+) -> DeployPlan:
+    """Plan taking a preview away from `env`: the one REF names (`v2@rev5`), else the highest
+    preview of REF's major, else of the only major with a preview there."""
+    config.environment(env)
+    state = Ledger(git, config).read_state()
+    if ref_text is not None:
+        ref, api = parse_for(config, ref_text, api_name)
+        major = ref.major
+    else:
+        api = config.api(api_name)
+        majors = [
+            m for m in state.live_majors(api.name, env) if state.previews_of(api.name, env, m)
+        ]
+        if len(majors) != 1:
+            listed = ", ".join(f"v{m}" for m in majors)
+            raise (PreconditionError if not majors else UsageError)(
+                f"{api.name} has no preview in {env}"
+                if not majors
+                else f"several majors of {api.name} have previews in {env} ({listed}): name one",
+                hint=f"relorch status --env {env} shows the previews",
+            )
+        major, ref = majors[0], None
+    previews = state.previews_of(api.name, env, major)
+    if ref is not None and ref.which == "rev" and ref.revision is not None:
+        revision = ref.revision
+    elif ref is None or ref.which in (None, "latest"):
+        if not previews:
+            raise PreconditionError(
+                f"{api.name} v{major} has no preview in {env}: nothing to withdraw",
+                hint=f"relorch status --env {env} shows the previews",
+            )
+        revision = previews[-1].revision
+    else:
+        raise UsageError(
+            f"REF {ref_text!r}: name the preview to withdraw (v{major}@revN) or only its major",
+        )
+    target = resolve(
+        git, config, Ref(major, api.name, "rev", revision), api, env=env, state=state, verify=False
+    )
+    return make_plan(
+        git,
+        config,
+        action="withdraw",
+        ref=ref_text or f"v{major}",
+        env=env,
+        target=target,
+        state=state,
+        run=run_context(git),
+        break_lock=break_lock,
+        allow_rolled_back=False,
         now=now or datetime.now(UTC),
     )

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 from relorch.documents import schema_id
 from relorch.errors import ConfigError
 from relorch.policy.support import CURRENT, SupportState
-from relorch.render.context import RenderModel, api_path
+from relorch.render.context import ApiModel, MajorModel, RenderModel, api_path, public_url
 
 # A URI as RFC 3986 writes it: no spaces, controls, quotes or angle brackets (they would end
 # the <...> of the Link header or break the policy XML's meaning).
@@ -44,7 +44,8 @@ def checked_link(url: str) -> str:
 
 
 def headers_data(model: RenderModel) -> dict[str, Any]:
-    """`render headers`: one entry per API and major, in order."""
+    """`render headers`: one entry per API and major, in order; a major's previews send the
+    same headers as its current revision, so they are listed with it."""
     guide = model.config.support.migration_guide
     entries = []
     for api in model.apis:
@@ -57,9 +58,20 @@ def headers_data(model: RenderModel) -> dict[str, Any]:
                     "path": api_path(api.config, api.config.apim),
                     "state": major.support.state,
                     "headers": deprecation_headers(major.support, guide),
+                    "previews": _previews(model, api, major),
                 }
             )
     return {"schema": schema_id("headers"), "majors": entries}
+
+
+def _previews(model: RenderModel, api: ApiModel, major: MajorModel) -> list[dict[str, Any]]:
+    out = []
+    for env in model.environments:
+        apim = model.apim(api.config, env)
+        for preview in model.previews_of(api.name, env, major):
+            url = public_url(api.config, apim, major.major, preview.revision)
+            out.append({"env": env, "revision": preview.revision, "url": url.url if url else None})
+    return out
 
 
 def render_headers(model: RenderModel) -> str:
