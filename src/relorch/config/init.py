@@ -44,7 +44,8 @@ main_branch = {main}        # the newest major lives here; older majors on relea
 
 [support]
 # previous_majors = 1                 # N-1 ...
-# deprecation_period = "6 months"     # ... for 6 months after v(N+1)-rev1
+# deprecation_period = "6 months"     # ... for 6 months after v(N+1) first goes live ...
+# live_env = "production"             # ... here (no such environment: when v(N+1)-rev1 is tagged)
 # reminder_before = "4 weeks"
 # migration_guide = "https://developer.example.net/migrate"
 
@@ -57,7 +58,7 @@ main_branch = {main}        # the newest major lives here; older majors on relea
 
 [environments.production]
 # deploy = ["./deploy.sh", "{{env}}", "{{tag}}"]
-promote_from = "staging"
+promote_from = "staging"             # or "preview": only what was previewed here (deploy --preview)
 # announce = ["platform"]
 # notice = "15m"
 """
