@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from relorch.config import PROMOTE_FROM_PREVIEW
+from relorch.deploy.targets import Target
 from relorch.errors import PreconditionError
 from relorch.ledger.state import LedgerState
 
-if TYPE_CHECKING:
-    from relorch.deploy.plan import DeployPlan
+
+class Move(Protocol):
+    """What the rules need of a plan (a DeployPlan is one; no import of it, no circle)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def env(self) -> str: ...
+    @property
+    def target(self) -> Target: ...
+    @property
+    def promote_from(self) -> str | None: ...
 
 
-def check_preview(plan: DeployPlan, state: LedgerState) -> None:
+def check_preview(plan: Move, state: LedgerState) -> None:
     """A preview sits above the current revision; a withdrawal needs a preview to take away."""
     t, env = plan.target, plan.env
     live = state.current(t.api, env, t.major)
@@ -40,7 +51,7 @@ def check_preview(plan: DeployPlan, state: LedgerState) -> None:
         )
 
 
-def check_promotion(plan: DeployPlan, state: LedgerState) -> None:
+def check_promotion(plan: Move, state: LedgerState) -> None:
     """promote_from: an environment's revisions come from another one, or from a preview."""
     t, env, source = plan.target, plan.env, plan.promote_from
     if source is None or plan.action == "withdraw":
