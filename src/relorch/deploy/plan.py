@@ -163,10 +163,10 @@ def make_plan(
     """The plan for putting `target` live in `env`, checked against the ledger as it is now."""
     environment = config.environment(env)
     check_command(environment.deploy, env)
-    announce = environment.announce
-    if action in ("preview", "withdraw") and not environment.announce_previews:
-        announce = ()  # announce_previews = false: previews come and go quietly
-    has_notice = environment.notice.total_seconds > 0 and bool(announce)
+    # announce_previews = false: previews come and go quietly (nobody told, nobody to wait for).
+    quiet = action in ("preview", "withdraw") and not environment.announce_previews
+    announce = () if quiet else environment.announce
+    has_notice = environment.notice.total_seconds > 0 and not quiet
     skipped = _notice_skipped(action, env, has_notice, no_wait=no_wait, force=force)
     live = state.current(target.api, env, target.major)
     notes: tuple[str, ...] = ()
