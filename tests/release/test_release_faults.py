@@ -82,7 +82,7 @@ def test_clone_with_tag_left_by_a_killed_release_releases_and_deploys_again(
     proc.communicate(timeout=20)
     (control / "answer").write_text("1")  # the orphaned push is refused
     deadline = time.monotonic() + 30
-    while git(repo.origin, "for-each-ref", "refs/tags/v1-rev2") or "receive-pack" in _ps():
+    while git(repo.origin, "for-each-ref", "refs/tags/v1-rev2") or _receiving(repo.origin):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert "v1-rev2" in repo.local_tags()
@@ -176,5 +176,7 @@ def test_revision_number_past_what_relorch_parses_is_refused_not_created(repo: C
     assert repo.relorch("release", "--major").returncode == 0
 
 
-def _ps() -> str:
-    return subprocess.run(["ps", "-eo", "args"], check=False, capture_output=True, text=True).stdout
+def _receiving(origin: Path) -> bool:
+    """Whether a receive-pack for this origin still runs (other tests' pushes do not count)."""
+    out = subprocess.run(["ps", "-eo", "args"], check=False, capture_output=True, text=True).stdout
+    return any("receive-pack" in line and str(origin) in line for line in out.splitlines())
