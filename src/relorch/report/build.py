@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from relorch.config import Config
+from relorch.flags.model import FlagFile
 from relorch.ledger.records import Record
 from relorch.ledger.state import Hold, LedgerState, parse_time
 from relorch.model.history import ApiHistory, MajorInfo
@@ -18,6 +19,7 @@ from relorch.policy.support import (
     support_states,
 )
 from relorch.report import model as m
+from relorch.report.flagview import flag_events, with_flag_marks
 from relorch.report.ledgerview import LedgerView, view_of
 
 NOTES_PER_MAJOR = 5
@@ -38,6 +40,7 @@ class RepoInputs:
     source_commit: str | None
     ledger_tip: str | None
     env_order: tuple[str, ...] = ()  # environment names in the order the config file lists them
+    flags: tuple[FlagFile, ...] = ()  # each API's committed flag file, where it has one
 
 
 def environments_of(inputs: RepoInputs) -> tuple[str, ...]:
@@ -83,6 +86,8 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
             upcoming += _upcoming(life, support, inputs.ident, now, horizon_days)
     for hold in sorted(inputs.state.holds.values(), key=lambda h: (h.time, h.id)):
         upcoming.append(_hold_event(hold, config, inputs.ident))
+    upcoming += flag_events(inputs.flags, inputs.ident, now, horizon_days)
+    bars = with_flag_marks(bars, inputs.flags, production, now + timedelta(days=horizon_days))
     upcoming.sort(key=lambda u: (u.when, u.kind, u.api, u.major or 0, u.uid))
     activity = tuple(_activity(r) for r in reversed(inputs.records[-ACTIVITY:]))
     return m.RepoReport(

@@ -15,6 +15,8 @@ from typing import Any
 
 from relorch.config import Config, parse_config
 from relorch.errors import ConfigError, GitError
+from relorch.flags.load import committed_ref, read_at
+from relorch.flags.model import FlagFile
 from relorch.git.gateway import Git
 from relorch.git.objects import ObjectStore, read_ref
 from relorch.ledger.records import Record
@@ -57,6 +59,7 @@ def read_local(git: Git, config: Config) -> RepoInputs:
         source_commit=git.resolve("HEAD"),
         ledger_tip=read_ref(git, config.ledger_ref),
         env_order=_env_order_of_file(config),
+        flags=_flags(git, config, committed_ref(git, config)),
     )
 
 
@@ -136,6 +139,7 @@ def read_remote(url: str, cache: Path) -> RepoInputs:
         source_commit=remote[main_ref],
         ledger_tip=ledger_tip,
         env_order=env_order,
+        flags=_flags(git, config, main_ref),
     )
 
 
@@ -177,3 +181,8 @@ def _config_at(git: Git, ref: str, name: str) -> tuple[Config, dict[str, Any]]:
         f"{name}: no relorch.toml or [tool.relorch] on its main branch",
         hint="is it a relorch repository?",
     )
+
+
+def _flags(git: Git, config: Config, rev: str) -> tuple[FlagFile, ...]:
+    """Each API's flag file as committed at `rev` (the main branch), where it has one."""
+    return tuple(f for api in config.apis.values() if (f := read_at(git, config, api, rev)))

@@ -64,7 +64,11 @@ def draw(bars: Sequence[TimelineBar], now: datetime, horizon_days: int = 30) -> 
         right = x(bar.end) if bar.end is not None else WIDTH - RIGHT
         ticks = sorted({round(x(d)) for d in bar.deploys if bar.start <= d})
         notices = tuple((x(n.when), f"{n.kind} notice sent {_day(n.when)}") for n in bar.notices)
-        flags = tuple((x(when), f"flag {name} on {_day(when)}") for when, name in bar.flags)
+        flags = tuple(
+            (x(when), f"flag {name} on {_day(when)}")
+            for when, name in bar.flags
+            if t0 <= when <= t1  # a mark outside the drawing would land on the labels
+        )
         until = f"sunset {_day(bar.end)}" if bar.end is not None else "no sunset yet"
         rows.append(
             Row(
