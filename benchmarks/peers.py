@@ -114,26 +114,32 @@ def _semver_stream(tags: int) -> Iterator[bytes]:
     yield b"done\n"
 
 
+def _fast_import(origin: Path, stream: Iterator[bytes]) -> None:
+    """Build the bare `origin` from a fast-import stream once; later runs reuse it."""
+    if (origin / "complete").exists():
+        return
+    shutil.rmtree(origin, ignore_errors=True)
+    git("init", "--quiet", "--bare", "-b", "main", str(origin))
+    proc = subprocess.Popen(
+        ["git", "fast-import", "--quiet", "--done"],
+        cwd=origin,
+        stdin=subprocess.PIPE,
+        env=hermetic_env(),
+    )
+    assert proc.stdin is not None
+    for chunk in stream:
+        proc.stdin.write(chunk)
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise RuntimeError("fast-import failed")
+    git("pack-refs", "--all", cwd=origin)  # a hosted remote serves packed refs
+    (origin / "complete").write_text("ok\n")
+
+
 def semver_clone(tags: int, run_dir: Path) -> Path:
     """A clone of a cached semver-tagged origin (built with fast-import on first use)."""
     origin = WORK / f"semver-t{tags}.git"
-    if not (origin / "complete").exists():
-        shutil.rmtree(origin, ignore_errors=True)
-        git("init", "--quiet", "--bare", "-b", "main", str(origin))
-        proc = subprocess.Popen(
-            ["git", "fast-import", "--quiet", "--done"],
-            cwd=origin,
-            stdin=subprocess.PIPE,
-            env=hermetic_env(),
-        )
-        assert proc.stdin is not None
-        for chunk in _semver_stream(tags):
-            proc.stdin.write(chunk)
-        proc.stdin.close()
-        if proc.wait() != 0:
-            raise RuntimeError("fast-import failed")
-        git("pack-refs", "--all", cwd=origin)
-        (origin / "complete").write_text("ok\n")
+    _fast_import(origin, _semver_stream(tags))
     clone = run_dir / f"semver-{tags}"
     git("clone", "--quiet", str(origin), str(clone))
     return clone
@@ -229,22 +235,7 @@ def _tree_stream(files: int) -> Iterator[bytes]:
 
 def deploy_section(repeat: int, files: int) -> dict[str, Any]:
     origin = WORK / f"tree-{files}.git"
-    if not (origin / "complete").exists():
-        shutil.rmtree(origin, ignore_errors=True)
-        git("init", "--quiet", "--bare", "-b", "main", str(origin))
-        proc = subprocess.Popen(
-            ["git", "fast-import", "--quiet", "--done"],
-            cwd=origin,
-            stdin=subprocess.PIPE,
-            env=hermetic_env(),
-        )
-        assert proc.stdin is not None
-        for chunk in _tree_stream(files):
-            proc.stdin.write(chunk)
-        proc.stdin.close()
-        if proc.wait() != 0:
-            raise RuntimeError("fast-import failed")
-        (origin / "complete").write_text("ok\n")
+    _fast_import(origin, _tree_stream(files))
     run_dir = WORK / "runs" / f"deploy-{int(time.time())}"
     run_dir.mkdir(parents=True)
     clone = run_dir / "clone"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
@@ -48,15 +49,15 @@ class CommitInfo:
     message: str
 
 
-class FileReader:
-    """Files of commits read through one long-lived `git cat-file --batch`: a document split
-    over hundreds of files costs one process, not one per file. `close()` (or `with`) ends it."""
+class _BatchUser:
+    """Owns one long-lived `git cat-file --batch`, started on first use; `close()` (or `with`)
+    ends it."""
 
     def __init__(self, git: Git) -> None:
         self._git = git
         self._batch: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> FileReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -70,14 +71,22 @@ class FileReader:
         if batch is not None:
             _end_batch(batch)
 
+    def _reader(self) -> subprocess.Popen[bytes]:
+        if self._batch is None:
+            self._batch = self._git.batch_reader()
+        return self._batch
+
+
+class FileReader(_BatchUser):
+    """Files of commits read through one long-lived `git cat-file --batch`: a document split
+    over hundreds of files costs one process, not one per file. `close()` (or `with`) ends it."""
+
     def read(self, rev: str, path: str, limit: int) -> tuple[str, int, bytes | None] | None:
         """(blob id, size, content) of `path` at commit `rev`; None when no file is there.
         The content is None when it is larger than `limit` bytes (read and dropped)."""
         if "\n" in path or "\n" in rev:
             return None
-        if self._batch is None:
-            self._batch = self._git.batch_reader()
-        batch = self._batch
+        batch = self._reader()
         assert batch.stdin is not None and batch.stdout is not None
         try:
             batch.stdin.write(f"{rev}:{path}\n".encode())
@@ -116,7 +125,7 @@ def _end_batch(batch: subprocess.Popen[bytes]) -> None:
         batch.stdout.close()
 
 
-class ObjectStore:
+class ObjectStore(_BatchUser):
     """Blobs, trees and commits read and written for the ledger, without a checkout.
 
     Reads go through one long-lived `git cat-file --batch` (started on the first read), so
@@ -126,37 +135,8 @@ class ObjectStore:
     """
 
     def __init__(self, git: Git) -> None:
-        self._git = git
+        super().__init__(git)
         self._objects = git.common_dir() / "objects"
-        self._batch: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> ObjectStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """End the `cat-file --batch` helper, if one was started."""
-        batch, self._batch = self._batch, None
-        if batch is not None:
-            with contextlib.suppress(OSError):
-                assert batch.stdin is not None
-                batch.stdin.close()
-            try:
-                batch.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                batch.kill()
-                batch.wait()
-            if batch.stdout is not None:
-                batch.stdout.close()
-
-    def _reader(self) -> subprocess.Popen[bytes]:
-        if self._batch is None:
-            self._batch = self._git.batch_reader()
-        return self._batch
 
     def _read(self, sha: str, expected: bytes) -> bytes:
         if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
