@@ -101,7 +101,7 @@ def test_wheel_in_a_fresh_venv_runs_version_and_the_demo(dist: Path, tmp_path: P
     assert packaging_warnings(output) == []
     version = run(venv / "bin" / "relorch", "--version", cwd=tmp_path)
     assert version.strip() == f"relorch {VERSION}"
-    demo = run(venv / "bin" / "relorch", "demo", cwd=tmp_path)
+    demo = run(venv / "bin" / "relorch", "demo", cwd=tmp_path, timeout=1200)
     assert "demo finished" in demo
     schema = run(
         venv / "bin" / "python",
