@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -97,6 +98,12 @@ def origin_state(origin: Path, ref: str = "refs/relorch/ledger") -> dict[str, An
     return result
 
 
+def as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a test runner started in the background (or an xdist
+    worker) passes SIGINT on as ignored, and Python then installs no KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(clone: Clone, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """The installed relorch in the background."""
     return subprocess.Popen(
@@ -106,6 +113,7 @@ def start(clone: Clone, *args: str, env: dict[str, str] | None = None) -> subpro
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=as_from_a_terminal,  # noqa: PLW1509 (resets one signal; no locks taken)
     )
 
 

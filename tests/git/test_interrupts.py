@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from relorch.git.gateway import Git
+from tests.deploykit import as_from_a_terminal
 from tests.gitrepo import RELORCH, Clone
 
 HELPER = """#!/bin/sh
@@ -91,6 +92,7 @@ def test_interrupt_during_network_git_exits_130_at_once_and_leaves_no_git_proces
         stderr=subprocess.PIPE,
         text=True,
         env=os.environ.copy(),
+        preexec_fn=as_from_a_terminal,  # noqa: PLW1509 (resets one signal; no locks taken)
     )
     helpers = wait_for_pids(pids_file)
     proc.send_signal(sig)
