@@ -1,7 +1,7 @@
 """Third-party reference schemas for the tests, read from one directory: $RELORCH_TEST_SCHEMAS.
 
 The repository never carries these files. `./scripts/test` points the variable at
-`../shared/schemas` when that directory exists beside the clone; without it, each test that
+the team's reference-data directory when it exists beside the clone; without it, each test that
 needs a schema skips and says what to provide and where it comes from.
 """
 
