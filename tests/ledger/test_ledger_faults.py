@@ -138,3 +138,20 @@ def test_corrupt_or_foreign_ledger_is_an_error_with_a_hint_never_a_traceback(
         if result.returncode not in (0, 6):
             assert result.returncode == 1, (command, result.stderr)
             assert "error:" in result.stderr and "hint:" in result.stderr
+
+
+def test_a_fetch_ref_left_by_a_killed_process_is_removed_by_the_next_deploy(repo: Clone) -> None:
+    setup_project(repo, env_block("production", deploy=False))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        for pid in (dead.pid, live.pid):
+            repo.git("update-ref", f"refs/relorch/fetching/{pid}-0badf00d", "HEAD")
+        result = repo.relorch("deploy", "v1@rev1", "--env", "production")
+        assert result.returncode == 0, result.stderr
+        left = repo.git("for-each-ref", "--format=%(refname)", "refs/relorch/fetching")
+        assert left == f"refs/relorch/fetching/{live.pid}-0badf00d"  # a live fetch is kept
+    finally:
+        live.kill()
+        live.wait()

@@ -20,7 +20,7 @@ from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError
 from relorch.git.gateway import Git
-from relorch.git.objects import add_worktree, remove_worktree, sweep_worktrees
+from relorch.git.objects import add_worktree, clean_fetch_refs, remove_worktree, sweep_worktrees
 from relorch.ledger.records import Record, format_time, new_record
 from relorch.ledger.state import parse_time
 from relorch.ledger.store import Ledger
@@ -95,6 +95,7 @@ class Executor:
         """Apply every step of the plan in order; raise when the deploy did not succeed."""
         for path in sweep_worktrees(self.git):
             self.reporter.line(f"removed the worktree of a deploy that died: {path}")
+        clean_fetch_refs(self.git)
         with terminate_as_interrupt():
             for step in self.plan.steps:
                 try:

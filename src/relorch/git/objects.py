@@ -7,6 +7,7 @@ import hashlib
 import os
 import random
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,8 @@ TREE_MODE = "40000"
 BLOB_MODE = "100644"
 # A fixed identity: CI runners often have no user.name, and the actor lives in the records.
 IDENTITY = "relorch <relorch@localhost>"
+# Where a fetch that must not move the local ref lands for the moment it takes to read it.
+_FETCHING = "refs/relorch/fetching"
 _LOCK_WORDS = ("cannot lock ref", "unable to create", ".lock", "unable to update local ref")
 
 
@@ -278,9 +281,16 @@ def remote_ref(git: Git, remote: str, ref: str) -> str | None:
 
 def fetch_ref(
     git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6, update: bool = True
-) -> None:
-    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention);
-    `update` False fetches its objects only, leaving the local ref to the caller.
+) -> str:
+    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention)
+    and return the sha that arrived; `update` False fetches its objects only, leaving the
+    local ref to the caller.
+
+    The sha returned is what the fetch brought, which may be newer than an `ls-remote` read
+    a moment before (another writer pushed in between); with `shallow` only that commit is
+    here, so the caller must build on it, not on the older value. Without `update` the fetch
+    lands on a ref private to this process, read and deleted at once (a killed process
+    leaves one that `clean_fetch_refs` removes).
 
     `shallow` fetches only the tip commit: every reader needs only the newest tree, and a
     fresh CI clone should not download the whole append history.
@@ -288,16 +298,31 @@ def fetch_ref(
     args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
     if shallow:
         args.append("--depth=1")
-    refspec = f"+{ref}:{ref}" if update else ref
+    target = ref if update else f"{_FETCHING}/{os.getpid()}-{secrets.token_hex(4)}"
     for attempt in range(attempts):
         try:
-            git.run(*args, remote, refspec, network=True)
-            return
+            git.run(*args, remote, f"+{ref}:{target}", network=True)
+            break
         except GitError as exc:
             # Two relorch processes in one clone race for the local ref or .git/shallow lock.
             if attempt + 1 == attempts or not any(w in str(exc).lower() for w in _LOCK_WORDS):
                 raise
             time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+    sha = read_ref(git, target)
+    if sha is None:
+        raise GitError(f"fetching {ref} from {remote} brought nothing")
+    if not update:
+        git.run("update-ref", "--no-deref", "-d", target, check=False)
+    return sha
+
+
+def clean_fetch_refs(git: Git) -> None:
+    """Delete the private refs of fetches whose process is gone (killed mid-fetch)."""
+    out = git.run("for-each-ref", "--format=%(refname)", _FETCHING, check=False)
+    for name in out.split():
+        pid = name.rsplit("/", 1)[-1].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            git.run("update-ref", "--no-deref", "-d", name, check=False)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,11 @@ class Ledger:
                 raise self._lost(f"{self.remote} no longer has the ledger {self.ref}", local_tip)
             return None
         if local_tip != remote_tip:
-            fetch_ref(self.git, self.remote, self.ref, shallow=local_tip is None, update=False)
+            # Another writer may push between the two reads: build on what the fetch brought
+            # (a shallow fetch brings only that commit, not the older tip ls-remote saw).
+            remote_tip = fetch_ref(
+                self.git, self.remote, self.ref, shallow=local_tip is None, update=False
+            )
             if local_tip is not None:
                 self._check_not_shrunk(local_tip, remote_tip)
             # Compare-and-swap: another relorch process in this clone may have moved it first.
