@@ -8,6 +8,7 @@ nothing imports it (the demo is handed `main`).
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import signal
 import sys
@@ -65,7 +66,10 @@ def _root(
     """
 
 
+@functools.cache
 def _register() -> None:
+    """Add every command to `app`, once per process: `main()` runs many times in one process
+    (the demo, in-process tests), and each registration would add every command again."""
     from relorch.cli import (
         announce,
         completion,
