@@ -142,3 +142,22 @@ def test_render_dry_run_writes_no_file(repo: Clone) -> None:
     result = repo.relorch("render", "manifest", "-o", "out.json", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "would write manifest" in result.stderr and not (repo.path / "out.json").exists()
+
+
+def test_running_main_many_times_in_one_process_registers_each_command_once() -> None:
+    """The demo and in-process callers run main() over and over: the app must not grow."""
+    import contextlib
+    import io
+
+    from relorch.cli import app, main
+
+    def sizes() -> tuple[int, int]:
+        return len(app.registered_commands), len(app.registered_groups)
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        main(["--version"])
+        first = sizes()
+        for _ in range(3):
+            main(["--version"])
+    assert sizes() == first
+    assert first[0] > 10
