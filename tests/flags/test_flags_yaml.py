@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pytest
@@ -70,4 +71,41 @@ json_values = st.recursive(
 @settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_yaml_dumped_by_pyyaml_reads_back_equal(value: Any) -> None:
-    assert load(yaml.safe_dump(value)) == value
+    """Equal, or refused for a plain scalar that YAML 1.1 writers and 1.2 readers disagree on
+    (PyYAML writes the text 0E0 unquoted; a YAML 1.2 reader sees a number)."""
+    dumped = yaml.safe_dump(value)
+    try:
+        loaded = load(dumped)
+    except YamlProblem as exc:
+        ambiguous = str(exc).split(" ", 1)[0]
+        assert re.search(rf"(^|[\s:\-]){re.escape(ambiguous)}(:|$)", dumped, re.MULTILINE)
+        assert re.fullmatch(r"[-+]?[0-9.]*[eE][-+]?[0-9]+|[-+]?0[0-9]+|[-+]\.[0-9]+", ambiguous)
+    else:
+        assert loaded == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x: 1.0e+3\n", {"x": 1000.0}),
+        ("x: '0E0'\n", {"x": "0E0"}),
+        ("x: 1.5\n", {"x": 1.5}),
+        ("x: .5\n", {"x": 0.5}),
+        ("x: 0\n", {"x": 0}),
+        ("x: -12\n", {"x": -12}),
+        ("'<<': []\n", {"<<": []}),
+        ("a: <<\n", {"a": "<<"}),
+        ("b: {<<: [{k: 1}, {k: 3, y: 4}], z: 2}\n", {"b": {"k": 1, "y": 4, "z": 2}}),
+        ("a: &a {k: 1}\nb:\n  <<: *a\n  k: 2\n", {"a": {"k": 1}, "b": {"k": 2}}),
+    ],
+)
+def test_what_yaml_1_1_and_1_2_agree_on_is_read_as_both_read_it(text: str, expected: Any) -> None:
+    assert load(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["x: 0E0\n", "x: 1e3\n", "0E0: x\n", "x: [2.5e3]\n", "x: 08\n", "x: -.5\n"]
+)
+def test_a_number_only_yaml_1_2_reads_as_one_is_refused_with_how_to_write_it(text: str) -> None:
+    with pytest.raises(YamlProblem, match="quote it"):
+        load(text)

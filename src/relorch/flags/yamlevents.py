@@ -14,6 +14,10 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+# A float to YAML 1.1 readers too (PyYAML): a dot, and a sign on any exponent.
+_FLOAT_11 = re.compile(r"(?:[-+]?[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?")
+# An int with a leading zero: octal or text to YAML 1.1, decimal to YAML 1.2.
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _SPECIAL = {
     ".inf": float("inf"),
     "-.inf": float("-inf"),
@@ -40,6 +44,10 @@ def load(text: str) -> Any:
 
     def add(value: Any, anchor: str | None) -> None:
         nonlocal result
+        if value is _MERGE and not (
+            stack and isinstance(stack[-1], _Open) and stack[-1].key is _NO_KEY
+        ):
+            value = "<<"  # a plain << anywhere but a key is text
         if anchor:
             anchors[anchor] = value
         if not stack:
@@ -54,10 +62,10 @@ def load(text: str) -> Any:
             top.key = value
         else:
             mapping, key = top.mapping, top.key
-            if key == "<<" and isinstance(value, dict | list):
-                for source in value if isinstance(value, list) else [value]:
-                    for k, v in source.items() if isinstance(source, dict) else ():
-                        mapping.setdefault(k, v)
+            if key is _MERGE and not isinstance(value, dict | list):
+                key = "<<"  # `<<: 3` merges nothing: a key like any other
+            if key is _MERGE:
+                top.merges.append(value)  # applied when the mapping ends: its own keys win
             elif key in mapping:
                 raise YamlProblem(f"key {key!r} appears twice in one mapping")
             else:
@@ -80,7 +88,9 @@ def load(text: str) -> Any:
             add(sequence, event.anchor)
             stack.append(sequence)
         elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-            stack.pop()
+            done = stack.pop()
+            if isinstance(done, _Open):
+                done.merge()
         elif kind is yaml.AliasEvent:
             if event.anchor not in anchors:
                 raise YamlProblem(f"alias *{event.anchor} names no anchor")
@@ -90,6 +100,13 @@ def load(text: str) -> Any:
             if documents > 1:
                 raise YamlProblem("one YAML document per flag file")
     return result
+
+
+class _Merge:
+    __slots__ = ()
+
+
+_MERGE = _Merge()
 
 
 class _NoKey:
@@ -102,16 +119,34 @@ _NO_KEY = _NoKey()
 class _Open:
     """A mapping being read, and the key waiting for its value."""
 
-    __slots__ = ("key", "mapping")
+    __slots__ = ("key", "mapping", "merges")
 
     def __init__(self, mapping: dict[Any, Any]) -> None:
         self.mapping = mapping
         self.key: Any = _NO_KEY
+        self.merges: list[Any] = []
+
+    def merge(self) -> None:
+        """`<<: *a` or `<<: [*a, *b]`: keys the mapping lacks, the earlier source first."""
+        for value in self.merges:
+            for source in value if isinstance(value, list) else [value]:
+                for k, v in source.items() if isinstance(source, dict) else ():
+                    self.mapping.setdefault(k, v)
 
 
 def _container_tag(tag: str | None, kind: str) -> None:
     if tag not in (None, "!", f"tag:yaml.org,2002:{kind}"):
         raise YamlProblem(f"tag {tag} is not allowed in a flag file")
+
+
+def _ambiguous(value: str, number: str) -> YamlProblem:
+    """PyYAML writes the text "0E0" or "08" unquoted and reads it back as text (or as an
+    octal number); YAML 1.2 readers such as flagd's see a decimal number. Neither reading is
+    safe to pick, so the file must say which it means."""
+    return YamlProblem(
+        f"{value} is read differently by YAML 1.1 and YAML 1.2 readers: quote it ('{value}') "
+        f"if it is text, or write it as {number} if it is a number"
+    )
 
 
 def _scalar(event: Any) -> Any:
@@ -120,13 +155,19 @@ def _scalar(event: Any) -> Any:
     if tag is None or tag == "!":
         if event.style or not event.implicit[0]:
             return value  # quoted (or block) scalars are text
+        if value == "<<":
+            return _MERGE  # only a plain << key merges; '<<' is a key like any other
         if value in _NULL:
             return None
         if value in _BOOL:
             return _BOOL[value]
         if _INT.fullmatch(value):
+            if _LEADING_ZERO.fullmatch(value):
+                raise _ambiguous(value, str(int(value)))
             return int(value)
         if _FLOAT.fullmatch(value):
+            if not _FLOAT_11.fullmatch(value):
+                raise _ambiguous(value, repr(float(value)))
             return float(value)
         return _SPECIAL.get(value.lower(), value)
     if tag in _TAGS:
