@@ -11,8 +11,6 @@ MASK = "***"
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
 # Variables whose values are secrets whenever they are set, whatever the config says.
 _SECRET_VARIABLES = re.compile(r"(TOKEN|SECRET|PASSWORD|WEBHOOK|CREDENTIAL|API_KEY)", re.I)
-# A registered value this short or shorter is no secret worth the damage of masking it.
-_TOO_SHORT = 2
 # Below this length a value is masked only where it stands alone (between characters that are
 # not letters or digits): a short path token masked inside other words would mangle output.
 _WHOLE_WORD_BELOW = 16
@@ -27,8 +25,8 @@ _registered: set[str] = set()
 
 def register(value: str | None) -> None:
     """Remember a secret value (a signing key, a token) so it is masked everywhere, whatever
-    its length (values of one or two characters excepted)."""
-    if value and len(value) > _TOO_SHORT:
+    its length (a short one where it stands alone)."""
+    if value:
         _registered.add(value)
         _pattern.cache_clear()
 
