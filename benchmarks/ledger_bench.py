@@ -189,7 +189,7 @@ def build_ledger(origin: Origin, count: int, *, log: Log) -> Built:
     git("init", "--quiet", "--bare", "-b", "main", str(tmp))
     records = records_for(count, origin.path)
     config = parse_config({"apis": {"products": {}}}, root=tmp)
-    ledger = Ledger(Git(tmp), config, clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    ledger = Ledger(Git(tmp, bare=True), config, clock=lambda: datetime(2030, 1, 1, tzinfo=UTC))
     assert ledger.remote is None
     batch = max(1, -(-count // COMMITS_PER_LEDGER))
     for first in range(0, count, batch):
@@ -259,7 +259,7 @@ def measure_ledger(
             env=hermetic_env(),
             check=True,
         )
-        count = len(json.loads(proc.stdout))
+        count = len(json.loads(proc.stdout)["records"])
         if count != built.records:
             raise RuntimeError(f"relorch history shows {count} records, wanted {built.records}")
     else:
