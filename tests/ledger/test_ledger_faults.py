@@ -35,11 +35,34 @@ def test_ledger_vanished_from_the_remote_stops_a_held_deploy_and_says_how_to_rec
 def test_starting_a_new_ledger_takes_an_explicit_step(repo: Clone) -> None:
     setup_project(repo, env_block("production", deploy=False))
     repo.relorch("hold", "v1", "--env", "production", "--reason", "no")
+    old_tip = repo.git("rev-parse", REF)
     git(repo.origin, "update-ref", "-d", REF)
-    repo.git("update-ref", "-d", REF)
-    result = repo.relorch("deploy", "v1@rev2", "--env", "production")
+    refused = repo.relorch("deploy", "v1@rev2", "--env", "production")
+    assert refused.returncode == 3 and "--init-ledger" in refused.stderr
+
+    result = repo.relorch("deploy", "v1@rev2", "--env", "production", "--init-ledger")
     assert result.returncode == 0, result.stderr
     assert [r["action"] for r in origin_records(repo.origin)] == ["deploy", "deploy"]
+    # This clone's copy of the lost ledger is kept, not destroyed.
+    kept = repo.git("for-each-ref", "--format=%(objectname)", "refs/relorch/set-aside/")
+    assert kept == old_tip
+    # Once a ledger exists again, the flag changes nothing: records are appended to it.
+    again = repo.relorch("hold", "v1", "--env", "production", "--reason", "x", "--init-ledger")
+    assert again.returncode == 0, again.stderr
+    assert [r["action"] for r in origin_records(repo.origin)] == ["deploy", "deploy", "hold"]
+
+
+def test_init_ledger_goes_on_with_a_remote_that_lost_records(repo: Clone) -> None:
+    setup_project(repo, env_block("production", deploy=False))
+    for revision in (1, 2):
+        assert repo.relorch("deploy", f"v1@rev{revision}", "--env", "production").returncode == 0
+    mine = repo.git("rev-parse", REF)
+    git(repo.origin, "update-ref", REF, f"{REF}~2")  # the remote lost the last two records
+    result = repo.relorch("deploy", "v1@rev2", "--env", "production", "--init-ledger")
+    assert result.returncode == 0, result.stderr
+    assert len(origin_records(repo.origin)) == 4  # the remote's two, then this deploy's two
+    assert repo.git("rev-parse", REF) == git(repo.origin, "rev-parse", REF)
+    assert repo.git("for-each-ref", "--format=%(objectname)", "refs/relorch/set-aside/") == mine
 
 
 def test_remote_with_fewer_records_never_shrinks_the_local_copy(

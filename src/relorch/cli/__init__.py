@@ -101,6 +101,16 @@ def _command() -> Any:
 
     group = typer.main.get_command(app)
     for command in group.commands.values():  # type: ignore[attr-defined]
+        command.params.append(
+            TyperOption(
+                param_decls=["--init-ledger"],
+                is_flag=True,
+                default=False,
+                expose_value=False,
+                callback=lambda _ctx, _param, value: _start_new_ledger(value),
+                help=INIT_LEDGER_HELP,
+            )
+        )
         if not any(param.name == "no_color" for param in command.params):
             command.params.append(
                 TyperOption(
@@ -113,6 +123,20 @@ def _command() -> Any:
                 )
             )
     return group
+
+
+INIT_LEDGER_HELP = (
+    "Where the remote lost the deploy ledger (gone, or fewer records than this clone's copy), "
+    "set this clone's copy aside under refs/relorch/set-aside/ and go on with the remote's "
+    "(a new ledger when it has none). Without it that is an error."
+)
+
+
+def _start_new_ledger(value: bool) -> None:
+    if value:
+        from relorch.ledger.store import START_NEW_LEDGER
+
+        START_NEW_LEDGER.set(True)
 
 
 def _given(flag: str, args: Sequence[str]) -> bool:

@@ -17,6 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -39,6 +40,10 @@ from relorch.ledger.state import STATE_FORMAT, LedgerState, replay
 from relorch.model.repository import remote_of
 
 CHUNK = 1000
+# Where `--init-ledger` sets aside this clone's copy of a ledger the remote lost.
+SET_ASIDE = "refs/relorch/set-aside/"
+# `--init-ledger` given: a ledger the remote lost is started anew (this invocation only).
+START_NEW_LEDGER: ContextVar[bool] = ContextVar("relorch_start_new_ledger", default=False)
 STATE_FILE = "state.json"
 RECORDS_DIR = "records"
 ATTEMPTS = 25
@@ -114,7 +119,11 @@ class Ledger:
         remote_tip = remote_ref(self.git, self.remote, self.ref)
         if remote_tip is None:
             if local_tip is not None:
-                raise self._lost(f"{self.remote} no longer has the ledger {self.ref}", local_tip)
+                if not START_NEW_LEDGER.get():
+                    raise self._lost(
+                        f"{self.remote} no longer has the ledger {self.ref}", local_tip
+                    )
+                self._set_aside(local_tip)
             return None
         if local_tip != remote_tip:
             # Another writer may push between the two reads: build on what the fetch brought
@@ -122,31 +131,52 @@ class Ledger:
             remote_tip = fetch_ref(
                 self.git, self.remote, self.ref, shallow=local_tip is None, update=False
             )
-            if local_tip is not None:
-                self._check_not_shrunk(local_tip, remote_tip)
+            if local_tip is not None and self._shrunk(local_tip, remote_tip):
+                self._set_aside(local_tip)  # --init-ledger: go on with the remote's
+                local_tip = None
             # Compare-and-swap: another relorch process in this clone may have moved it first.
             swap_local_ref(self.git, self.ref, remote_tip, local_tip)
         return remote_tip
 
-    def _check_not_shrunk(self, local_tip: str, remote_tip: str) -> None:
+    def _shrunk(self, local_tip: str, remote_tip: str) -> bool:
+        """True when the remote holds fewer records than this clone's copy and --init-ledger
+        says to go on with the remote's; LedgerLost when it holds fewer without it."""
         with ObjectStore(self.git) as store:
             mine = self.snapshot(local_tip, store).state.count
             theirs = self.snapshot(remote_tip, store).state.count
-        if theirs < mine:
-            raise self._lost(
-                f"{self.remote}'s ledger {self.ref} holds {theirs} records, this clone's copy "
-                f"{mine}: the remote lost records",
-                local_tip,
-            )
+        if theirs >= mine:
+            return False
+        if START_NEW_LEDGER.get():
+            return True
+        raise self._lost(
+            f"{self.remote}'s ledger {self.ref} holds {theirs} records, this clone's copy "
+            f"{mine}: the remote lost records",
+            local_tip,
+        )
 
     def _lost(self, what: str, local_tip: str) -> LedgerLost:
         return LedgerLost(
             f"{what}; nothing was written",
             hint="restore it from this clone's copy (the local ref of the same name): "
-            f"git push --force {self.remote} {self.ref}:{self.ref} - or, to "
-            f"start a new ledger on purpose, drop this clone's copy first: "
-            f"git update-ref -d {self.ref} {local_tip[:12]}",
+            f"git push --force {self.remote} {self.ref}:{self.ref} - or, to go on without "
+            "the lost records on purpose, run the command again with --init-ledger (this "
+            f"clone's copy is kept under {SET_ASIDE})",
         )
+
+    def _set_aside(self, local_tip: str) -> None:
+        """Keep this clone's copy of a vanished ledger under SET_ASIDE, then drop the copy
+        (compare-and-swap: a copy another process moved meanwhile is left alone)."""
+        stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+        name = self.ref.rsplit("/", 1)[-1]
+        set_aside = f"{SET_ASIDE}{name}-{stamp}-{local_tip[:12]}"
+        self.git.run("update-ref", "-m", "relorch --init-ledger", set_aside, local_tip)
+        try:
+            self.git.run("update-ref", "-m", "relorch --init-ledger", "-d", self.ref, local_tip)
+        except GitError:
+            raise ConflictError(
+                f"this clone's copy of {self.ref} moved while it was being set aside",
+                hint="run the command again",
+            ) from None
 
     def snapshot(self, tip: str | None, store: ObjectStore) -> Snapshot:
         """The state and chunk list of ledger commit `tip`."""
