@@ -40,8 +40,9 @@ def release(
     from relorch.ci import write_outputs
     from relorch.errors import NothingToRelease, UsageError
     from relorch.output import Reporter, emit_json
-    from relorch.release.plan import apis_on_branch, inspect, plan_release
+    from relorch.release.plan import plan_release
     from relorch.release.publish import publish, result_of
+    from relorch.release.situation import apis_on_branch, inspect
 
     if revision == major:
         raise UsageError("choose one of --revision or --major", hint="relorch release --revision")

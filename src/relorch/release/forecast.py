@@ -11,14 +11,8 @@ from relorch.gate.check import GateFailed
 from relorch.gate.load import SpecError
 from relorch.git.gateway import Git
 from relorch.model.repository import main_branch, remote_of
-from relorch.release.plan import (
-    ReleasePlan,
-    Situation,
-    _sync_state,
-    apis_on_branch,
-    plan_release,
-    remote_tag_globs,
-)
+from relorch.release.plan import ReleasePlan, plan_release
+from relorch.release.situation import Situation, apis_on_branch, remote_tag_globs, sync_state
 
 # The branch a PR/MR build targets, then the branch a push build runs on.
 _CI_BRANCH_VARIABLES = (
@@ -105,7 +99,7 @@ def next_releases(git: Git, config: Config, *, api: str | None, branch: str | No
         narrowed, globs = remote_tag_globs(git, config, line, main)
         refs = git.ls_remote(remote.name, [line], globs)
         try:
-            _sync_state(git, refs, line, head, remote.name)
+            sync_state(git, refs, line, head, remote.name)
         except PreconditionError as exc:
             blockers.append(exc.message)
     situation = Situation(

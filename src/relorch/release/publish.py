@@ -12,7 +12,8 @@ from relorch.config import ApiConfig, Config
 from relorch.errors import ConflictError, GitError, PreconditionError
 from relorch.git.gateway import Git
 from relorch.output import Reporter
-from relorch.release.plan import ReleasePlan, inspect, plan_release
+from relorch.release.plan import ReleasePlan, plan_release
+from relorch.release.situation import inspect
 
 MAX_ATTEMPTS = 8
 # Lock contention on the remote is transient: git says "cannot lock ref" / "failed to lock".
