@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 MASK = "***"
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+# user:password@ after a URL scheme. Searched from the literal "://" (a fast scan) and the
+# scheme found backwards from it: a pattern starting with the scheme is tried at every letter
+# of the text, which costs 0.2 s on a 12 MB `diff --json` report.
+_URL_CREDENTIALS = re.compile(r"://[^/@\s]+@")
+_SCHEME_CHARS = frozenset(string.ascii_letters + string.digits + "+.-")
 # Variables whose values are secrets whenever they are set, whatever the config says.
 _SECRET_VARIABLES = re.compile(r"(TOKEN|SECRET|PASSWORD|WEBHOOK|CREDENTIAL|API_KEY)", re.I)
 # Below this length a value is masked only where it stands alone (between characters that are
@@ -84,4 +89,23 @@ def mask(text: str) -> str:
     pattern = _compiled(_pattern() | _environment_secrets())
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    return _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + MASK + "@", text)
+    return _mask_url_credentials(text)
+
+
+def _mask_url_credentials(text: str) -> str:
+    """`scheme://***@` for every `scheme://user:password@` (the scheme: a letter, then
+    letters, digits, `+`, `.` or `-`, as the leftmost match of such a pattern would take)."""
+    if "://" not in text:
+        return text
+    pieces, done = [], 0
+    for found in _URL_CREDENTIALS.finditer(text):
+        colon = start = found.start()
+        while start > done and text[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < colon and text[start] not in string.ascii_letters:
+            start += 1
+        if start < colon:
+            pieces += [text[done:colon], "://", MASK, "@"]
+            done = found.end()
+    pieces.append(text[done:])
+    return "".join(pieces)

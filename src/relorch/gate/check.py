@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -114,10 +117,12 @@ def diff_refs(
         return Report(api.name, api.spec, "", head_rev, "", head_sha, False, fail_on, note)
     base_sha = _resolve(git, base_rev)
     cache = cache_for(git) if use_cache else ParseCache(None)
-    with FileReader(git) as files:  # referenced files are read while comparing
+    with _collector_paused(), FileReader(git) as files:  # files are read while comparing
         old = _open(files, base_sha, base_rev, api.spec, cache)
         new = _open(files, head_sha, head_rev, api.spec, cache)
         changes = apply_levels(compare_resolved(old, new), levels)
+        files_read = new.parsed_files()
+        del old, new  # a few hundred thousand nodes, freed before the collector runs again
     ignore_text = git.show_file(head_sha, gate.ignore_file)
     label = f"{gate.ignore_file} at {head_rev}"
     ignores = parse_ignores(ignore_text, label) if ignore_text is not None else []
@@ -135,8 +140,23 @@ def diff_refs(
         failing=verdict.failing,
         excused=verdict.excused,
         expired=verdict.expired,
-        files=new.parsed_files(),
+        files=files_read,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while documents are parsed and compared. Everything built
+    then is acyclic and freed by reference counting, but each full collection walks every
+    node of both documents (a million objects on 4 MB of YAML): a third of the CPU time of a
+    big comparison, for nothing collected."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _resolve(git: Git, rev: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from relorch.gate.findings import REQUEST, Finding, Step
+from relorch.gate.findings import REQUEST, Finding, Step, under
 from relorch.gate.load import Resolver
 
 PLAIN = "(schema)"  # the plain side when only one side is a oneOf/anyOf
@@ -33,7 +33,7 @@ def choice_findings(
         for key in sorted(old.keys() & new.keys()):
             at = f"<{keyword} {key}>"
             child = yield (old[key], new[key], direction, where + at)
-            found += [f.under(at) for f in child]
+            found += under(at, child)
         # Request: every old choice must still be accepted by some new one. Response: every
         # new choice must be something an old one could already produce.
         source, target = (old, new) if direction == REQUEST else (new, old)

@@ -6,7 +6,7 @@ from typing import Any
 
 from relorch.gate.choices import choice_findings, has_choice
 from relorch.gate.constraints import constraint_findings, default_findings
-from relorch.gate.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks
+from relorch.gate.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks, under
 from relorch.gate.jsontypes import disjoint, type_findings, types_of
 from relorch.gate.load import Resolver
 
@@ -284,14 +284,14 @@ class SchemaDiff:
                     )
                 )
             child = yield (old.get(name), new.get(name), direction, where + at)
-            found += [f.under(at) for f in child]
+            found += under(at, child)
         return found
 
     def _nested(self, b: dict[str, Any], h: dict[str, Any], direction: str, where: str) -> Step:
         found: list[Finding] = []
         if "items" in b or "items" in h:  # a missing side means "any item"
             child = yield (b.get("items", True), h.get("items", True), direction, where + "[]")
-            found += [f.under("[]") for f in child]
+            found += under("[]", child)
         old_extra, new_extra = b.get("additionalProperties"), h.get("additionalProperties")
         if new_extra is False and old_extra is not False:
             found.append(
@@ -316,7 +316,7 @@ class SchemaDiff:
             )
         elif isinstance(old_extra, dict) and isinstance(new_extra, dict):
             child = yield (old_extra, new_extra, direction, where + ".*")
-            found += [f.under(".*") for f in child]
+            found += under(".*", child)
         return found
 
 
