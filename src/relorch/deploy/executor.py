@@ -20,7 +20,8 @@ from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError
 from relorch.git.gateway import Git
-from relorch.git.objects import add_worktree, clean_fetch_refs, remove_worktree, sweep_worktrees
+from relorch.git.refs import clean_fetch_refs
+from relorch.git.worktrees import add_worktree, remove_worktree, sweep_worktrees
 from relorch.ledger.records import Record, format_time, new_record
 from relorch.ledger.state import parse_time
 from relorch.ledger.store import Ledger

@@ -17,7 +17,7 @@ from relorch.deploy.flagplan import PublishPlan, lock_guard, publish_record
 from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.errors import OperationalError
 from relorch.git.gateway import Git
-from relorch.git.objects import add_worktree, remove_worktree
+from relorch.git.worktrees import add_worktree, remove_worktree
 from relorch.ledger.records import Record
 from relorch.ledger.store import Ledger
 from relorch.output import Reporter

@@ -1,37 +1,30 @@
-"""Git plumbing for the ledger and deploys: objects, compare-and-swap refs, worktrees (gateway)."""
+"""Git objects without a checkout: blobs, trees and commits read through one `git cat-file
+--batch` and written as loose objects (the ledger), and files of commits read the same way."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-import random
-import re
-import secrets
-import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
 
-ZERO_SHA = "0" * 40
+# The ref plumbing lived here first; `ledger.store` and `report.sources` import it from here.
+from relorch.git.refs import fetch_ref, push_ref, read_ref, remote_ref, swap_local_ref
+
 TREE_MODE = "40000"
 BLOB_MODE = "100644"
 # A fixed identity: CI runners often have no user.name, and the actor lives in the records.
 IDENTITY = "relorch <relorch@localhost>"
-# Where a fetch that must not move the local ref lands for the moment it takes to read it.
-_FETCHING = "refs/relorch/fetching"
-_LOCK_WORDS = ("cannot lock ref", "unable to create", ".lock", "unable to update local ref")
 
 
 @dataclass(frozen=True)
@@ -252,175 +245,17 @@ class ObjectStore(_BatchUser):
         return self._store(b"commit", text.encode())
 
 
-# -- refs --------------------------------------------------------------------------------------
-
-
-def read_ref(git: Git, ref: str) -> str | None:
-    """The commit a local ref points at, None when it does not exist."""
-    return git.resolve(ref)
-
-
-def swap_local_ref(git: Git, ref: str, new: str, old: str | None) -> bool:
-    """Compare-and-swap a local ref (`git update-ref REF NEW OLD`); False when OLD is gone."""
-    try:
-        git.run("update-ref", "-m", "relorch ledger", ref, new, old or ZERO_SHA)
-    except GitError:
-        return False
-    return True
-
-
-def remote_ref(git: Git, remote: str, ref: str) -> str | None:
-    """The sha the remote's `ref` points at (one round trip), None when it has no such ref."""
-    out = git.run("ls-remote", remote, ref, network=True)
-    for line in out.splitlines():
-        sha, _, name = line.partition("\t")
-        if name == ref:
-            return sha
-    return None
-
-
-def fetch_ref(
-    git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6, update: bool = True
-) -> str:
-    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention)
-    and return the sha that arrived; `update` False fetches its objects only, leaving the
-    local ref to the caller.
-
-    The sha returned is what the fetch brought, which may be newer than an `ls-remote` read
-    a moment before (another writer pushed in between); with `shallow` only that commit is
-    here, so the caller must build on it, not on the older value. Without `update` the fetch
-    lands on a ref private to this process, read and deleted at once (a killed process
-    leaves one that `clean_fetch_refs` removes).
-
-    `shallow` fetches only the tip commit: every reader needs only the newest tree, and a
-    fresh CI clone should not download the whole append history.
-    """
-    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
-    if shallow:
-        args.append("--depth=1")
-    target = ref if update else f"{_FETCHING}/{os.getpid()}-{secrets.token_hex(4)}"
-    for attempt in range(attempts):
-        try:
-            git.run(*args, remote, f"+{ref}:{target}", network=True)
-            break
-        except GitError as exc:
-            # Two relorch processes in one clone race for the local ref or .git/shallow lock.
-            if attempt + 1 == attempts or not any(w in str(exc).lower() for w in _LOCK_WORDS):
-                raise
-            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
-    sha = read_ref(git, target)
-    if sha is None:
-        raise GitError(f"fetching {ref} from {remote} brought nothing")
-    if not update:
-        git.run("update-ref", "--no-deref", "-d", target, check=False)
-    return sha
-
-
-def clean_fetch_refs(git: Git) -> None:
-    """Delete the private refs of fetches whose process is gone (killed mid-fetch)."""
-    out = git.run("for-each-ref", "--format=%(refname)", _FETCHING, check=False)
-    for name in out.split():
-        pid = name.rsplit("/", 1)[-1].partition("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            git.run("update-ref", "--no-deref", "-d", name, check=False)
-
-
-@dataclass(frozen=True)
-class PushOutcome:
-    """A ref push: landed, or rejected by the remote (stale base, lost race, hook), or failed."""
-
-    ok: bool
-    rejected: bool
-    message: str
-
-
-def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
-    """Push `new` to the remote's `ref`, never forced: the remote accepts only a fast-forward
-    from the value it holds, so the push is a compare-and-swap."""
-    result = git.push(remote, [f"{new}:{ref}"], atomic=False)
-    if result.ok:
-        return PushOutcome(True, False, result.message)
-    rejected = any(line.startswith("!") and ref in line for line in result.message.splitlines())
-    return PushOutcome(False, rejected, result.message)
-
-
-# -- worktrees ---------------------------------------------------------------------------------
-
-
-# A deploy's worktree is locked with this reason, so a deploy killed with SIGKILL leaves an
-# entry the next deploy recognises as relorch's own and as dead; a user's worktrees never match.
-_DEPLOY_LOCK = re.compile(r"relorch deploy pid (?P<pid>[0-9]+) on (?P<host>\S+)")
-
-
-def _lock_for_deploy(git: Git, path: Path) -> None:
-    reason = f"relorch deploy pid {os.getpid()} on {socket.gethostname()}"
-    git.run("worktree", "lock", "--reason", reason, "--", str(path), check=False)
-
-
-# git's parallel checkout (git >= 2.32): one worker per core once a checkout has 100 files;
-# a 30,000-file tree checks out about 3.5x faster on two cores than with one process.
-_PARALLEL = ("-c", "checkout.workers=0", "-c", "checkout.thresholdForParallelism=100")
-
-
-def add_worktree(git: Git, path: Path, sha: str, paths: Sequence[str] = ()) -> None:
-    """A detached worktree of `sha` at `path` (the user's checkout is never touched).
-
-    With `paths`, only those are checked out (gitignore-style patterns): the other files are
-    marked skip-worktree in the worktree's own index, so `git status` there stays clean. The
-    patterns go in the worktree's private info/sparse-checkout and core.sparseCheckout is given
-    on the command line only: `git sparse-checkout` would turn on extensions.worktreeConfig in
-    the user's repository config.
-    """
-    if not paths:
-        git.run(*_PARALLEL, "worktree", "add", "--detach", "--quiet", "--", str(path), sha)
-        _lock_for_deploy(git, path)
-        return
-    git.run("worktree", "add", "--detach", "--no-checkout", "--quiet", "--", str(path), sha)
-    _lock_for_deploy(git, path)
-    tree = Git(path)
-    private = Path(tree.run("rev-parse", "--absolute-git-dir"))
-    (private / "info").mkdir(exist_ok=True)
-    patterns = "".join("/" + p.lstrip("/") + "\n" for p in paths)  # anchored at the top
-    (private / "info" / "sparse-checkout").write_text(patterns, encoding="utf-8")
-    sparse = ("-c", "core.sparseCheckout=true", "-c", "core.sparseCheckoutCone=false")
-    tree.run(*_PARALLEL, *sparse, "read-tree", "-mu", "HEAD")
-
-
-def remove_worktree(git: Git, path: Path) -> None:
-    """Remove a worktree made by add_worktree, even when its files were changed or deleted."""
-    try:
-        git.run("worktree", "remove", "--force", "--force", "--", str(path))
-    except GitError:
-        git.run("worktree", "unlock", "--", str(path), check=False)
-        git.run("worktree", "prune", check=False)
-
-
-def sweep_worktrees(git: Git) -> list[Path]:
-    """Remove the worktrees of relorch deploys that died (SIGKILL, power loss) on this host:
-    locked by relorch, named relorch-deploy-*/worktree, their process gone. Returns them."""
-    out = git.run("worktree", "list", "--porcelain")
-    swept = []
-    for block in out.split("\n\n"):
-        fields = dict(line.partition(" ")[::2] for line in block.splitlines())
-        path = Path(fields.get("worktree", ""))
-        match = _DEPLOY_LOCK.fullmatch(fields.get("locked", ""))
-        if match is None or path.name != "worktree":
-            continue
-        if not path.parent.name.startswith("relorch-deploy-"):
-            continue
-        if match["host"] != socket.gethostname() or _alive(int(match["pid"])):
-            continue
-        remove_worktree(git, path)
-        shutil.rmtree(path.parent, ignore_errors=True)
-        swept.append(path)
-    return swept
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
+__all__ = [
+    "BLOB_MODE",
+    "IDENTITY",
+    "TREE_MODE",
+    "CommitInfo",
+    "FileReader",
+    "ObjectStore",
+    "TreeEntry",
+    "fetch_ref",
+    "push_ref",
+    "read_ref",
+    "remote_ref",
+    "swap_local_ref",
+]

@@ -114,3 +114,14 @@ def start_batch(cwd: Path) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this id exists (someone else's counts: it is alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,108 @@
+"""Refs as compare-and-swap values (the ledger's): read and swap local refs, read and fetch the
+remote's, push never forced."""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import time
+from dataclasses import dataclass
+
+from relorch.errors import GitError
+from relorch.git.gateway import Git
+from relorch.git.process import alive
+
+ZERO_SHA = "0" * 40
+# Where a fetch that must not move the local ref lands for the moment it takes to read it.
+_FETCHING = "refs/relorch/fetching"
+_LOCK_WORDS = ("cannot lock ref", "unable to create", ".lock", "unable to update local ref")
+
+
+def read_ref(git: Git, ref: str) -> str | None:
+    """The commit a local ref points at, None when it does not exist."""
+    return git.resolve(ref)
+
+
+def swap_local_ref(git: Git, ref: str, new: str, old: str | None) -> bool:
+    """Compare-and-swap a local ref (`git update-ref REF NEW OLD`); False when OLD is gone."""
+    try:
+        git.run("update-ref", "-m", "relorch ledger", ref, new, old or ZERO_SHA)
+    except GitError:
+        return False
+    return True
+
+
+def remote_ref(git: Git, remote: str, ref: str) -> str | None:
+    """The sha the remote's `ref` points at (one round trip), None when it has no such ref."""
+    out = git.run("ls-remote", remote, ref, network=True)
+    for line in out.splitlines():
+        sha, _, name = line.partition("\t")
+        if name == ref:
+            return sha
+    return None
+
+
+def fetch_ref(
+    git: Git, remote: str, ref: str, *, shallow: bool, attempts: int = 6, update: bool = True
+) -> str:
+    """Mirror the remote's `ref` into the same local ref (retrying local ref-lock contention)
+    and return the sha that arrived; `update` False fetches its objects only, leaving the
+    local ref to the caller.
+
+    The sha returned is what the fetch brought, which may be newer than an `ls-remote` read
+    a moment before (another writer pushed in between); with `shallow` only that commit is
+    here, so the caller must build on it, not on the older value. Without `update` the fetch
+    lands on a ref private to this process, read and deleted at once (a killed process
+    leaves one that `clean_fetch_refs` removes).
+
+    `shallow` fetches only the tip commit: every reader needs only the newest tree, and a
+    fresh CI clone should not download the whole append history.
+    """
+    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
+    if shallow:
+        args.append("--depth=1")
+    target = ref if update else f"{_FETCHING}/{os.getpid()}-{secrets.token_hex(4)}"
+    for attempt in range(attempts):
+        try:
+            git.run(*args, remote, f"+{ref}:{target}", network=True)
+            break
+        except GitError as exc:
+            # Two relorch processes in one clone race for the local ref or .git/shallow lock.
+            if attempt + 1 == attempts or not any(w in str(exc).lower() for w in _LOCK_WORDS):
+                raise
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+    sha = read_ref(git, target)
+    if sha is None:
+        raise GitError(f"fetching {ref} from {remote} brought nothing")
+    if not update:
+        git.run("update-ref", "--no-deref", "-d", target, check=False)
+    return sha
+
+
+def clean_fetch_refs(git: Git) -> None:
+    """Delete the private refs of fetches whose process is gone (killed mid-fetch)."""
+    out = git.run("for-each-ref", "--format=%(refname)", _FETCHING, check=False)
+    for name in out.split():
+        pid = name.rsplit("/", 1)[-1].partition("-")[0]
+        if pid.isdigit() and not alive(int(pid)):
+            git.run("update-ref", "--no-deref", "-d", name, check=False)
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """A ref push: landed, or rejected by the remote (stale base, lost race, hook), or failed."""
+
+    ok: bool
+    rejected: bool
+    message: str
+
+
+def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
+    """Push `new` to the remote's `ref`, never forced: the remote accepts only a fast-forward
+    from the value it holds, so the push is a compare-and-swap."""
+    result = git.push(remote, [f"{new}:{ref}"], atomic=False)
+    if result.ok:
+        return PushOutcome(True, False, result.message)
+    rejected = any(line.startswith("!") and ref in line for line in result.message.splitlines())
+    return PushOutcome(False, rejected, result.message)
