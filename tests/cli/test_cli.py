@@ -161,3 +161,17 @@ def test_running_main_many_times_in_one_process_registers_each_command_once() ->
             main(["--version"])
     assert sizes() == first
     assert first[0] > 10
+
+
+def test_a_run_builds_only_the_command_it_names_and_help_still_lists_all() -> None:
+    from relorch.cli import _command, _register
+
+    _register()
+    everything = set(_command().commands)
+    assert {"release", "deploy", "flags", "status"} <= everything
+    assert set(_command(["-C", "x", "--config", "release", "status", "--json"]).commands) == {
+        "status"
+    }
+    assert set(_command(["flags", "render"]).commands) == {"flags"}
+    for args in (["--help"], ["nosuchcommand"], [], ["-C", "deploy"]):
+        assert set(_command(args).commands) == everything, args

@@ -8,6 +8,7 @@ nothing imports it (the demo is handed `main`).
 from __future__ import annotations
 
 import contextvars
+import copy
 import functools
 import os
 import signal
@@ -95,11 +96,16 @@ def _click() -> Any:
     return click
 
 
-def _command() -> Any:
-    """The click group, every command taking --no-color even where it does not declare it."""
+def _command(args: Sequence[str] | None = None) -> Any:
+    """The click group, every command taking --no-color even where it does not declare it.
+
+    With `args` naming a command, the group holds that command alone: typer turns every
+    registered function into a click command on each call, about 20 ms for all of them, and a
+    run needs one. Help, completion and unknown words get the whole group.
+    """
     from typer.core import TyperOption
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(_narrowed_to(args))
     for command in group.commands.values():  # type: ignore[attr-defined]
         command.params.append(
             TyperOption(
@@ -137,6 +143,34 @@ def _start_new_ledger(value: bool) -> None:
         from relorch.ledger.store import START_NEW_LEDGER
 
         START_NEW_LEDGER.set(True)
+
+
+def _narrowed_to(args: Sequence[str] | None) -> typer.Typer:
+    """`app` with only the command `args` run (itself when they name none that is known)."""
+    word = _command_word(args or [])
+    if word is None or os.environ.get(COMPLETE_VAR):
+        return app
+    commands = [c for c in app.registered_commands if c.name == word]
+    groups = [g for g in app.registered_groups if g.name == word]
+    if not commands and not groups:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = commands
+    narrowed.registered_groups = groups
+    return narrowed
+
+
+def _command_word(args: Sequence[str]) -> str | None:
+    """The first word of `args` that is neither a global option nor the value of one."""
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            return None
+        if word in ("-C", "--config"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _given(flag: str, args: Sequence[str]) -> bool:
@@ -212,7 +246,7 @@ def _main(args: list[str]) -> int:
     seen: list[Interrupted] = []
     try:
         with _signals_as_interrupt(seen):
-            result = _command().main(
+            result = _command(args).main(
                 args=args,
                 prog_name="relorch",
                 complete_var=COMPLETE_VAR,
