@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,7 @@ def _write_outputs(values: Mapping[str, object], summary: str | None) -> None:
     if github_output:
         with Path(github_output).open("a", encoding="utf-8") as out:
             for key, value in flat.items():
-                delimiter = f"relorch_{uuid.uuid4().hex}"
+                delimiter = f"relorch_{os.urandom(16).hex()}"
                 out.write(f"{key}<<{delimiter}\n{mask(value)}\n{delimiter}\n")
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary and summary_file:

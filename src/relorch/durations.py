@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +55,8 @@ def add_months(when: datetime, months: int) -> datetime:
     """Calendar month arithmetic: 31 Jan + 1 month = 28/29 Feb."""
     index = when.year * 12 + (when.month - 1) + months
     year, month = divmod(index, 12)
+    import calendar  # on first use: its import (locale) costs every command 3 ms
+
     day = min(when.day, calendar.monthrange(year, month + 1)[1])
     return when.replace(year=year, month=month + 1, day=day)
 
