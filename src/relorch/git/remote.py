@@ -1,0 +1,163 @@
+"""A remote: what it has (`ls-remote`, one round trip), fetches of explicit refspecs, and
+pushes never forced, each result checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from relorch.errors import GitError
+from relorch.git.runner import Runner
+from relorch.git.tags import Tag
+from relorch.masking import mask
+
+
+@dataclass(frozen=True)
+class RemoteRefs:
+    """What `git ls-remote` said: branch heads and tags (peeled to commits)."""
+
+    heads: dict[str, str]
+    tags: dict[str, Tag]
+    others: dict[str, str] = field(default_factory=dict)  # other refs asked for, by full name
+    tag_objects: dict[str, str] = field(default_factory=dict)  # tag -> the object the ref holds
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The outcome of one push: ok, or the (masked) reason git gave."""
+
+    ok: bool
+    message: str
+    unchanged: frozenset[str] = frozenset()  # remote refs that already had the pushed value
+
+
+class RemoteCommands(Runner):
+    """The remote commands of `Git` (a part of it: callers use `Git`)."""
+
+    def has_remote(self, remote: str) -> bool:
+        """Whether `remote` is configured with a URL."""
+        return self.config_value(f"remote.{remote}.url") is not None
+
+    def remote_head_branch(self, remote: str) -> str | None:
+        """The remote's default branch as last fetched (refs/remotes/R/HEAD); one git call,
+        never a scan of packed-refs in Python (16 ms at 20,000 tags)."""
+        prefix = f"refs/remotes/{remote}/"
+        status, out, _ = self._execute(["symbolic-ref", "--quiet", prefix + "HEAD"])
+        if status != 0 or not out.startswith(prefix):
+            return None
+        return out[len(prefix) :]
+
+    def ls_remote(
+        self,
+        remote: str,
+        heads: Iterable[str],
+        tag_globs: Iterable[str],
+        refs: Iterable[str] = (),
+    ) -> RemoteRefs:
+        """One round trip: the named branch heads, the tags matching the globs, other `refs`."""
+        # ls-remote matches each pattern against the whole name it prints, so a glob that ends
+        # in a literal (`v*.*.0`) never matches the peeled line `refs/tags/v1.2.0^{}`: without
+        # the peeled pattern an annotated tag would be compared by its tag-object id.
+        wanted = list(refs)
+        patterns = [f"refs/heads/{h}" for h in heads]
+        for glob in tag_globs:
+            patterns += [f"refs/tags/{glob}", f"refs/tags/{glob}^{{}}"]
+        out = self.run("ls-remote", remote, *patterns, *wanted, network=True)
+        head_map: dict[str, str] = {}
+        raw: dict[str, str] = {}
+        peeled: dict[str, str] = {}
+        others: dict[str, str] = {}
+        for line in out.split("\n"):
+            sha, _, ref = line.partition("\t")
+            if ref.startswith("refs/tags/"):
+                if ref.endswith("^{}"):
+                    peeled[ref[10:-3]] = sha
+                else:
+                    raw[ref[10:]] = sha
+            elif ref.startswith("refs/heads/"):
+                head_map[ref[11:]] = sha
+            elif ref in wanted:
+                others[ref] = sha
+        tags = {name: Tag(name, peeled.get(name, sha), name in peeled) for name, sha in raw.items()}
+        return RemoteRefs(heads=head_map, tags=tags, others=others, tag_objects=raw)
+
+    def remote_ref_ids(self, remote: str, patterns: Sequence[str]) -> dict[str, str]:
+        """refname -> object id on `remote` for the refs matching `patterns` (one round trip;
+        peeled `^{}` lines are left out: object ids compare with local `ref_ids`)."""
+        out = self.run("ls-remote", remote, *patterns, network=True)
+        ids: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _, ref = line.partition("\t")
+            if ref and not ref.endswith("^{}"):
+                ids[ref] = sha
+        return ids
+
+    def ls_remote_all(self, url: str) -> tuple[str | None, dict[str, str]]:
+        """Every ref a remote (a URL or a remote's name) has, with its HEAD's branch: one
+        round trip. Annotated tags appear with their tag object (no `^{}` lines kept)."""
+        status, out, err = self._execute(["ls-remote", "--symref", url], network=True)
+        if status != 0:
+            # git's first fatal line says why ("does not appear to be a git repository",
+            # "Could not resolve host"); the last one is boilerplate about access rights.
+            lines = [ln for ln in err.splitlines() if ln.startswith("fatal:")] or err.splitlines()
+            why = lines[0].removeprefix("fatal:").strip() if lines else "no output"
+            raise GitError(f"cannot read {mask(url)}: {mask(why)}")
+        head: str | None = None
+        refs: dict[str, str] = {}
+        for line in out.split("\n"):
+            left, _, ref = line.partition("\t")
+            if left.startswith("ref: ") and ref == "HEAD":
+                target = left[5:]
+                head = target[11:] if target.startswith("refs/heads/") else None
+            elif ref.startswith("refs/") and not ref.endswith("^{}"):
+                refs[ref] = left
+        return head, refs
+
+    def fetch_shallow(self, url: str, refspecs: Sequence[str]) -> None:
+        """Fetch explicit refspecs one commit deep: the tips and their trees, no history."""
+        self.run("fetch", "--quiet", "--no-tags", "--depth=1", url, *refspecs, network=True)
+
+    def on_remote(self, sha: str, remote: str) -> bool:
+        """Whether a remote-tracking branch of `remote` contains the commit (it was pushed)."""
+        status, out, _ = self._execute(
+            [
+                "for-each-ref",
+                "--count=1",
+                "--format=%(refname)",
+                "--contains",
+                sha,
+                f"refs/remotes/{remote}/",
+            ]
+        )
+        return status == 0 and bool(out)
+
+    def push(
+        self,
+        remote: str,
+        refspecs: Sequence[str],
+        *,
+        atomic: bool = True,
+        leases: Mapping[str, str | None] | None = None,
+    ) -> PushResult:
+        """Push explicit refspecs (never forced); the result says whether every ref landed.
+
+        `leases` (ref -> the value it must still have, None: must not exist) make those refs
+        compare-and-swap updates: the remote applies them only if nobody moved them since.
+        """
+        args = ["push", "--porcelain", "--no-verify"]
+        if atomic:
+            args.append("--atomic")
+        args += [f"--force-with-lease={ref}:{old or ''}" for ref, old in (leases or {}).items()]
+        status, out, err = self._execute([*args, remote, *refspecs], network=True)
+        text = "\n".join(part for part in (out, err) if part)
+        # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "=" means the remote already had it.
+        unchanged = frozenset(
+            line.split("\t")[1].split(":", 1)[-1]
+            for line in out.splitlines()
+            if line.startswith("=\t") and line.count("\t") >= 2
+        )
+        return PushResult(ok=status == 0, message=mask(text), unchanged=unchanged)
+
+    def fetch(self, remote: str, refspecs: Sequence[str]) -> None:
+        """Fetch explicit refspecs from `remote`."""
+        self.run("fetch", "--quiet", "--no-tags", remote, *refspecs, network=True)
