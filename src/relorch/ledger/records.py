@@ -50,12 +50,19 @@ class Record:
     @classmethod
     def from_line(cls, line: str) -> Record:
         """Parse a line written by to_line (unknown keys from newer writers are kept in extra)."""
-        data = json.loads(line)
-        known = {f.name for f in fields(cls)}
+        return cls.from_data(json.loads(line))
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Record:
+        """The record of one parsed line (a JSON object written by to_line or to_json)."""
         extra = dict(data.get("extra") or {})
-        extra.update({k: str(v) for k, v in data.items() if k not in known})
-        values = {k: v for k, v in data.items() if k in known and k != "extra"}
+        extra.update({k: str(v) for k, v in data.items() if k not in FIELD_NAMES})
+        values = {k: v for k, v in data.items() if k in FIELD_NAMES and k != "extra"}
         return cls(**values, extra=extra)
+
+
+# fields() per parsed record was a third of reading a 10,000-record ledger.
+FIELD_NAMES = frozenset(f.name for f in fields(Record))
 
 
 def new_record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -20,22 +20,22 @@ from relorch.policy.support import (
 )
 from relorch.report import model as m
 from relorch.report.flagview import flag_events, with_flag_marks
-from relorch.report.ledgerview import LedgerView, view_of
+from relorch.report.ledgerview import LedgerView
 
 NOTES_PER_MAJOR = 5
-ACTIVITY = 15
 
 
 @dataclass(frozen=True)
 class RepoInputs:
-    """What one repository says: config, tag histories and messages, ledger records and state."""
+    """What one repository says: config, tag histories, the messages of the tags the notes
+    show, the ledger's state and what the report needs of its records."""
 
     name: str
     ident: str
     config: Config
     histories: Mapping[str, ApiHistory]
     messages: Mapping[str, str]  # tag -> annotated tag message
-    records: Sequence[Record]  # oldest first
+    ledger: LedgerView
     state: LedgerState
     source_commit: str | None
     ledger_tip: str | None
@@ -63,7 +63,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
     config = inputs.config
     envs = environments_of(inputs)
     production = production_env(config)
-    view = view_of(inputs.records, production)
+    view = inputs.ledger
     rows: list[m.MajorRow] = []
     lifecycles: list[m.Lifecycle] = []
     notes: list[m.MajorNotes] = []
@@ -89,7 +89,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
     upcoming += flag_events(inputs.flags, inputs.ident, now, horizon_days)
     bars = with_flag_marks(bars, inputs.flags, production, now + timedelta(days=horizon_days))
     upcoming.sort(key=lambda u: (u.when, u.kind, u.api, u.major or 0, u.uid))
-    activity = tuple(_activity(r) for r in reversed(inputs.records[-ACTIVITY:]))
+    activity = tuple(_activity(r) for r in reversed(view.recent))
     return m.RepoReport(
         name=inputs.name,
         ident=inputs.ident,
@@ -101,7 +101,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
         lifecycles=tuple(lifecycles),
         upcoming=tuple(upcoming),
         activity=activity,
-        activity_total=len(inputs.records),
+        activity_total=view.count,
         notes=tuple(notes),
         timeline=tuple(bars),
     )

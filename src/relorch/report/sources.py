@@ -8,6 +8,7 @@ revision tags and of the ledger ref into a bare cache repository. No clone, no c
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -19,13 +20,14 @@ from relorch.flags.load import committed_ref, read_at
 from relorch.flags.model import FlagFile
 from relorch.git.gateway import Git
 from relorch.git.objects import ObjectStore, read_ref
-from relorch.ledger.records import Record
 from relorch.ledger.state import LedgerState
 from relorch.ledger.store import Ledger
 from relorch.masking import mask
 from relorch.model.history import build_history, tag_globs
 from relorch.model.repository import main_branch
-from relorch.report.build import RepoInputs
+from relorch.report import viewcache
+from relorch.report.build import RepoInputs, production_env
+from relorch.report.ledgerview import LedgerView, pointed_at, view_of
 
 FEW_TAGS = 100  # moved tags fetched by name; more are fetched by pattern
 
@@ -47,36 +49,46 @@ def read_local(git: Git, config: Config) -> RepoInputs:
     tags = git.local_tags(tag_globs(config))
     branch = main_branch(git, config)
     histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
-    records, state = read_ledger(git, config)
+    ledger_tip = read_ref(git, config.ledger_ref)
+    view, state = read_ledger(git, config, ledger_tip)
     return RepoInputs(
         name=name,
         ident=ident_of(name),
         config=config,
         histories=histories,
         messages=git.tag_messages(tag_globs(config)),
-        records=records,
+        ledger=view,
         state=state,
         source_commit=git.resolve("HEAD"),
-        ledger_tip=read_ref(git, config.ledger_ref),
+        ledger_tip=ledger_tip,
         env_order=_env_order_of_file(config),
         flags=_flags(git, config, committed_ref(git, config)),
     )
 
 
-def read_ledger(git: Git, config: Config) -> tuple[list[Record], LedgerState]:
-    """Every record (oldest first) and the state of the local ledger ref, read in one pass:
-    one snapshot (an older format's state is rebuilt from the records once), each chunk
-    parsed once."""
+def read_ledger(git: Git, config: Config, tip: str | None) -> tuple[LedgerView, LedgerState]:
+    """The view and state of ledger commit `tip` (None: no ledger): from the cache when it was
+    read before, else in one pass (an older format's state is rebuilt from the records once,
+    each chunk parsed once) and kept in the cache."""
+    if tip is None:
+        return LedgerView(), LedgerState()
+    production = production_env(config)
+    path = viewcache.cache_file(git.common_dir())
+    cached = viewcache.load(path, tip, production)
+    if cached is not None:
+        return cached[1], cached[0]
     ledger = Ledger(git, config)
     with ObjectStore(git) as store:
-        snap = ledger.snapshot(read_ref(git, config.ledger_ref), store)
-        records = [
-            Record.from_line(line)
+        snap = ledger.snapshot(tip, store)
+        objects = (
+            json.loads(line)
             for name in sorted(snap.chunks)
             for line in store.read_blob(snap.chunks[name].sha).decode().split("\n")
             if line.strip()
-        ]
-    return records, snap.state
+        )
+        view = view_of(objects, production, pointed_at(snap.state))
+    viewcache.store(path, tip, production, snap.state, view)
+    return view, snap.state
 
 
 def cache_repo(cache: Path, name: str) -> Git:
@@ -124,17 +136,16 @@ def read_remote(url: str, cache: Path) -> RepoInputs:
     tags = [t for t in git.local_tags(globs) if f"refs/tags/{t.name}" in wanted]
     histories = {n: build_history(api, tags, branch) for n, api in config.apis.items()}
     messages = {k: v for k, v in git.tag_messages(globs).items() if f"refs/tags/{k}" in wanted}
-    records: list[Record] = []
-    state = LedgerState()
+    view, state = LedgerView(), LedgerState()
     if ledger_tip is not None:  # (the cache may hold a ledger the remote no longer has)
-        records, state = read_ledger(git, config)
+        view, state = read_ledger(git, config, read_ref(git, config.ledger_ref))
     return RepoInputs(
         name=name,
         ident=ident_of(name),
         config=config,
         histories=histories,
         messages=messages,
-        records=records,
+        ledger=view,
         state=state,
         source_commit=remote[main_ref],
         ledger_tip=ledger_tip,
