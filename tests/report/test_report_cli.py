@@ -101,6 +101,10 @@ def test_many_revisions_collapse_into_counts(tmp_path: Path) -> None:
     notes = json.loads((out / "status.json").read_text())["repositories"][0]["notes"]
     assert [r["tag"] for r in notes[0]["revisions"]] == [f"v1-rev{n}" for n in (12, 11, 10, 9, 8)]
     assert notes[0]["older"] == 7
+    # the messages of the shown tags are read by name, each its own
+    assert [r["subject"] for r in notes[0]["revisions"]] == [
+        f"v1-rev{n}: change {n}" for n in (12, 11, 10, 9, 8)
+    ]
     page = (out / "index.html").read_text()
     assert "7 older revisions (v1-rev1 onwards)" in page
     assert "v1-rev7:" not in page
