@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from relorch.ci import RunContext
-from relorch.deploy.plan import DeployPlan, check_rules, lock_records
+from relorch.deploy.guard import check_rules, lock_records
+from relorch.deploy.plan import DeployPlan
 from relorch.deploy.targets import Target
 from relorch.errors import ConflictError
 from relorch.ledger.records import Record, new_record

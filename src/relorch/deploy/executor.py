@@ -15,7 +15,8 @@ from typing import Any
 
 from relorch.channels.events import Announcement
 from relorch.config import Config
-from relorch.deploy.plan import URGENT, DeployPlan, lock_records
+from relorch.deploy.guard import lock_records
+from relorch.deploy.plan import URGENT, DeployPlan
 from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
 from relorch.errors import HeldError, OperationalError, RelorchError

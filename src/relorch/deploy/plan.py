@@ -1,10 +1,9 @@
-"""The deploy plan: what deploying, previewing, rolling back or withdrawing would do, and its
-rules."""
+"""The deploy plan: what deploying, previewing, rolling back or withdrawing would do (the
+ledger's rules it must meet are `guard`'s)."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,12 +12,11 @@ from typing import Any
 from relorch.ci import RunContext
 from relorch.config import Config
 from relorch.config.model import DEPLOY_PLACEHOLDERS
-from relorch.deploy.promotion import check_preview, check_promotion
+from relorch.deploy.guard import check_rules
 from relorch.deploy.targets import Target
-from relorch.errors import ConfigError, ConflictError, HeldError, PreconditionError, UsageError
+from relorch.errors import ConfigError, UsageError
 from relorch.flags.switch import DeployFlags, for_deploy
 from relorch.git.gateway import Git
-from relorch.ledger.records import Record, new_record
 from relorch.ledger.state import LedgerState, Live
 
 PLACEHOLDERS = DEPLOY_PLACEHOLDERS
@@ -253,127 +251,11 @@ def _notice_skipped(
     return "--no-wait --force"
 
 
-def check_rules(plan: DeployPlan, state: LedgerState, now: datetime) -> None:
-    """The ledger's rules for this plan: holds, previews, promotion, rolled-back revisions, the
-    lock."""
-    t, env = plan.target, plan.env
-    check_preview(plan, state)
-    hold = state.hold(t.api, env, t.tag)
-    if hold is not None and plan.action != "withdraw":
-        raise HeldError(
-            f"{t.tag} is held in {env} by {hold.actor} since {hold.time}: {hold.reason}",
-            hint=f"once the objection is resolved: relorch unhold {shlex.quote(t.tag)} --env {env}",
-        )
-    check_promotion(plan, state)
-    rolled_back = state.is_rolled_back(t.api, env, t.major, t.revision)
-    if rolled_back and not plan.allow_rolled_back and plan.action != "withdraw":
-        raise PreconditionError(
-            f"{t.tag} was rolled back in {env}; it will not be put back silently",
-            hint="release a newer revision, or pass --allow-rolled-back to deploy it on purpose",
-        )
-    lock = state.lock(t.api, env)
-    if lock is None:
-        return
-    age = lock.age_seconds(now)
-    stale = age > plan.lock_timeout_seconds
-    holder = f"{lock.actor}'s {lock.action} of {lock.tag} since {lock.time}" + (
-        f" ({lock.run_url})" if lock.run_url else ""
-    )
-    if stale and plan.break_lock:
-        return
-    if stale:
-        raise ConflictError(
-            f"{t.api} in {env} is locked by {holder}; the lock is stale (older than "
-            f"{_span(plan.lock_timeout_seconds)})",
-            hint="if that run is dead, run again with --break-lock (it is recorded)",
-        )
-    raise ConflictError(
-        f"{t.api} in {env} is locked by {holder}",
-        hint="wait for it to finish; --break-lock works only once the lock is older than "
-        f"{_span(plan.lock_timeout_seconds)}",
-    )
-
-
 def tag_notes(message: str) -> tuple[str, ...]:
     """The entries of a revision tag's notes (`- subject (sha)` lines), else its text lines."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     bullets = tuple(line[2:].strip() for line in lines if line.startswith(("- ", "* ")))
     return bullets or tuple(lines[1:] or lines)
-
-
-def check_live_unchanged(plan: DeployPlan, state: LedgerState) -> None:
-    """What is live must still be what the plan was made against: a deploy or rollback that
-    waited (announcement, notice window) while another one changed the environment would
-    otherwise undo that one's deliberate choice (a rollback moving production forward)."""
-    t = plan.target
-    now_live = state.current(t.api, plan.env, t.major)
-    if (now_live and now_live.id) == (plan.live and plan.live.id):
-        return
-    was = plan.live.tag if plan.live else "nothing"
-    is_ = f"{now_live.tag} ({now_live.action})" if now_live else "nothing"
-    raise ConflictError(
-        f"{plan.env} changed while this {plan.action} of {t.tag} waited: {t.api} major "
-        f"{t.major} is now at {is_}, not {was} as planned; nothing was deployed",
-        hint=f"check `relorch status --env {plan.env}`, then run the command again to plan "
-        "against what is live now",
-    )
-
-
-def lock_records(plan: DeployPlan, state: LedgerState, now: datetime) -> list[Record]:
-    """The guard of the lock append: re-check the rules against the freshest state, then
-    (break a stale lock and) record `started`."""
-    check_rules(plan, state, now)
-    t = plan.target
-    check_live_unchanged(plan, state)
-    records = []
-    lock = state.lock(t.api, plan.env)
-    if lock is not None:  # check_rules allowed it: stale and --break-lock
-        records.append(
-            new_record(
-                api=t.api,
-                env=plan.env,
-                action=lock.action,
-                status="abandoned",
-                now=now,
-                actor=plan.run.actor,
-                run_url=plan.run.run_url,
-                tag=lock.tag,
-                lock=lock.id,
-                reason=f"lock of {lock.actor} since {lock.time} broken with --break-lock",
-            )
-        )
-    extra = {"ref": plan.ref, "mode": plan.mode}
-    if plan.notice_skipped:
-        extra["notice_skipped"] = plan.notice_skipped
-    if plan.previewed_since:
-        extra["previewed_since"] = plan.previewed_since
-    if plan.live is not None:
-        extra["from"] = plan.live.tag
-    if plan.flags is not None:
-        extra["flags"] = plan.flags.rendered.digest
-    records.append(
-        new_record(
-            api=t.api,
-            env=plan.env,
-            action=plan.action,
-            status="started",
-            now=now,
-            actor=plan.run.actor,
-            run_url=plan.run.run_url,
-            major=t.major,
-            revision=t.revision,
-            tag=t.tag,
-            sha=t.sha,
-            extra=extra,
-        )
-    )
-    return records
-
-
-def _span(seconds: float) -> str:
-    from relorch.durations import format_seconds
-
-    return format_seconds(seconds)
 
 
 def run_context(git: Git) -> RunContext:
