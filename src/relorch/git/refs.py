@@ -16,6 +16,13 @@ from relorch.git.process import alive
 ZERO_SHA = "0" * 40
 # Where a fetch that must not move the local ref lands for the moment it takes to read it.
 _FETCHING = "refs/relorch/fetching"
+# What a remote listing said of a ref, and what the local copy was then, kept for the one read
+# of it that follows at once: `sync_tags` lists the ledger ref with the tags, so a read command
+# makes one round trip, not two. Taken once (a retry asks again), only while the local copy is
+# unchanged (the ledger reads its copy before the remote's), and only within half a second: a
+# read after a wait (a deploy's notice window, at least a second) always asks the remote.
+_LISTED: dict[tuple[str, str, str], tuple[float, str | None, str | None]] = {}
+_LISTED_FOR = 0.5
 _LOCK_WORDS = ("cannot lock ref", "unable to create", ".lock", "unable to update local ref")
 
 
@@ -33,8 +40,17 @@ def swap_local_ref(git: Git, ref: str, new: str, old: str | None) -> bool:
     return True
 
 
-def remote_ref(git: Git, remote: str, ref: str) -> str | None:
-    """The sha the remote's `ref` points at (one round trip), None when it has no such ref."""
+def note_listed(git: Git, remote: str, ref: str, sha: str | None, local: str | None) -> None:
+    """Keep what a listing of the remote just said of `ref` (and the local `ref` then)."""
+    _LISTED[(str(git.root), remote, ref)] = (time.monotonic(), sha, local)
+
+
+def remote_ref(git: Git, remote: str, ref: str, *, local: str | None = ZERO_SHA) -> str | None:
+    """The sha the remote's `ref` points at, None when it has no such ref: one round trip,
+    or none right after a listing that included it, if the local copy is still `local`."""
+    listed = _LISTED.pop((str(git.root), remote, ref), None)
+    if listed is not None and time.monotonic() - listed[0] < _LISTED_FOR and listed[2] == local:
+        return listed[1]
     out = git.run("ls-remote", remote, ref, network=True)
     for line in out.splitlines():
         sha, _, name = line.partition("\t")

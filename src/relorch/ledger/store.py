@@ -116,7 +116,7 @@ class Ledger:
         # grows, so a remote read after it holds at least as many records unless it lost some
         # (read the other way round, another process of this clone could make it look so).
         local_tip = read_ref(self.git, self.ref)
-        remote_tip = remote_ref(self.git, self.remote, self.ref)
+        remote_tip = remote_ref(self.git, self.remote, self.ref, local=local_tip)
         if remote_tip is None:
             if local_tip is not None:
                 if not START_NEW_LEDGER.get():

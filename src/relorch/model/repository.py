@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from relorch.config import Config
 from relorch.git.gateway import Git, RemoteRefs
+from relorch.git.refs import note_listed
 from relorch.model.history import ApiHistory, build_history, tag_globs
 
 # Past this many changed refs, one fetch of everything beats naming each on the command line.
@@ -77,8 +78,12 @@ def sync_tags(git: Git, config: Config) -> list[str]:
     remote = config.remote
     tracking = f"refs/remotes/{remote}/"
     tag_patterns = [f"refs/tags/{g}" for g in tag_globs(config)]
-    theirs = git.remote_ref_ids(remote, ["refs/heads/*", *tag_patterns])
-    ours = git.ref_ids([tracking, *tag_patterns])
+    # The ledger ref rides along: the ledger read that follows needs no round trip of its own.
+    # Local refs first (the ledger reads its copy before the remote's: never out of order).
+    ours = git.ref_ids([tracking, *tag_patterns, config.ledger_ref])
+    theirs = git.remote_ref_ids(remote, ["refs/heads/*", *tag_patterns, config.ledger_ref])
+    ledger = config.ledger_ref
+    note_listed(git, remote, ledger, theirs.pop(ledger, None), ours.pop(ledger, None))
     notes = _drop_stale_tags(git, config, remote, theirs, ours)
     refspecs: list[str] = []
     for ref, oid in theirs.items():
