@@ -141,6 +141,7 @@ def emit_json(
     out = stream or sys.stdout
     layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
     text = json.dumps(document(kind, data), sort_keys=True, default=str, **layout)
-    out.write(mask(text) + "\n")
+    out.write(mask(text))
+    out.write("\n")  # not `+ "\n"`: that copies a report of many megabytes once more
     out.flush()
     DOCUMENT_PRINTED.set(True)

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from relorch.config import load_config
-from relorch.gate import SpecError, diff_refs
+from relorch.gate import SpecError
 from relorch.gate.compare import compare_resolved
 from relorch.gate.documents import DirSource, open_document
-from relorch.git.gateway import Git
 from tests.gitrepo import Clone, make_origin
 from tests.jsondocs import validate_document
 
@@ -162,28 +160,6 @@ def test_refs_may_not_leave_the_repository(pets: Clone) -> None:
     pets.commit("wip", {"api/schemas/pet.yaml": '$ref: "../../../outside.yaml"\n'})
     result = pets.relorch("diff", "v1-rev1", "HEAD")
     assert result.returncode == 3 and "points outside the repository" in result.stderr
-
-
-def test_parses_are_cached_by_blob(pets: Clone) -> None:
-    git = Git(pets.path)
-    config = load_config(pets.path)
-    pets.commit("docs: readme", {"README.md": "pets\n"})
-    first = diff_refs(git, config.api(None), "v1-rev1", "HEAD", config.gate)
-    cache = pets.path / ".git" / "relorch" / "parse-cache"
-    assert len(list(cache.glob("*.pickle"))) == 3  # one per blob: both revisions have the same
-    again = diff_refs(git, config.api(None), "v1-rev1", "HEAD", config.gate)
-    assert first.changes == again.changes == []
-
-
-def test_a_damaged_cache_entry_is_parsed_again(pets: Clone) -> None:
-    git = Git(pets.path)
-    config = load_config(pets.path)
-    pets.commit("feat!: id optional", {"api/schemas/pet.yaml": PET.replace("[id, name]", "[name]")})
-    diff_refs(git, config.api(None), "v1-rev1", "HEAD", config.gate)
-    for entry in (pets.path / ".git" / "relorch" / "parse-cache").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
-    again = diff_refs(git, config.api(None), "v1-rev1", "HEAD", config.gate)
-    assert [c.rule for c in again.failing] == ["response-body-property-became-optional"] * 2
 
 
 def test_directory_sources_follow_the_same_references(tmp_path: Path) -> None:

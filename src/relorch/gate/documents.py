@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -76,7 +77,9 @@ class DirSource:
 class ParseCache:
     """Parsed documents by git blob id (a content hash): the base side of a release's gate was
     usually parsed by the previous release. Entries are pickles under the git directory,
-    which only the repository's owner can write; a damaged entry is parsed again."""
+    which only the repository's owner can write. Each entry names its blob and carries a
+    digest of its pickle: a damaged, truncated or misplaced entry is parsed again (and
+    rewritten), never unpickled into a different document or a traceback."""
 
     def __init__(self, directory: Path | None) -> None:
         # Each read gives a new object: an unchanged file must not be one object on both
@@ -87,25 +90,45 @@ class ParseCache:
         if self.directory is None:
             return None
         try:
-            with (self.directory / f"{blob}.pickle").open("rb") as stream:
-                return pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            data = memoryview((self.directory / f"{blob}.pickle").read_bytes())
+        except OSError:
             return None
+        head = _header(blob)
+        payload = data[len(head) + _DIGEST :]
+        if data[: len(head)] != head or data[len(head) : len(head) + _DIGEST] != _digest(payload):
+            return None
+        try:
+            return pickle.loads(payload)
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+            return None  # a pickle of another Python or relorch version
 
     def put(self, blob: str, value: Any) -> None:
         if self.directory is None:
             return
         try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.write(_header(blob) + _digest(payload))
+                stream.write(payload)
             os.replace(tmp, self.directory / f"{blob}.pickle")
             entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
             for old in entries[:-CACHE_ENTRIES]:
                 old.unlink(missing_ok=True)
         except (OSError, RecursionError, pickle.PicklingError):
             pass  # a cache that cannot be written only costs time
+
+
+_DIGEST = 32  # bytes of SHA-256
+
+
+def _header(blob: str) -> bytes:
+    return f"relorch parse cache 1 {blob}\n".encode("ascii", "replace")
+
+
+def _digest(payload: bytes | memoryview) -> bytes:
+    return hashlib.sha256(payload).digest()
 
 
 def cache_for(git: Git) -> ParseCache:
