@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from relorch.config import load_config
 from relorch.gate import SpecError, diff_refs, load
 from relorch.gate.documents import MAX_BYTES
 from relorch.git.gateway import Git
-from tests.gitrepo import Clone, make_origin
+from tests.gitrepo import RELORCH, Clone, make_origin
 
 CONFIG = '[apis.products]\nspec = "openapi.yaml"\n'
 GOOD = 'openapi: 3.0.3\ninfo: {title: P, version: "1"}\npaths: {}\n'
@@ -52,6 +53,22 @@ def test_deep_block_nesting_is_an_error_not_a_crash(clone: Clone) -> None:
     result = clone.relorch("diff", "v1-rev1", "HEAD", timeout=120)
     assert result.returncode in (0, 3), result.stderr  # PyYAML may refuse it; never a signal
     assert "Traceback" not in result.stderr
+
+
+def test_deep_nesting_under_a_small_stack_is_parsed_not_a_crash(clone: Clone) -> None:
+    # 500 levels pass the parser's deep-block check; a 256 KB main-thread stack
+    # (`ulimit -s 256`) used to overflow inside yaml_rs (SIGSEGV, exit -11).
+    deep = GOOD + "x-deep:\n" + "".join(" " * (i + 1) + "k:\n" for i in range(500))
+    clone.commit("wip", {"openapi.yaml": deep})
+    result = subprocess.run(
+        ["sh", "-c", 'ulimit -s 256 && exec "$0" diff v1-rev1 HEAD', str(RELORCH)],
+        cwd=clone.path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_deep_flow_nesting_is_an_error_not_a_crash(clone: Clone) -> None:

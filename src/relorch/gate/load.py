@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import json
 import posixpath
+import queue
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -24,6 +26,7 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # yaml_rs aborts the process on block nesting some 10,000 levels deep; nesting needs that many
 # leading spaces, dashes or question marks on one line, so such documents go to PyYAML.
 _DEEP_BLOCK = re.compile(r"^[ ?-]{512}", re.MULTILINE)
+_PARSER_STACK = 32 * 1024 * 1024  # bytes: reserved, not resident, until a parse recurses deep
 # allOf members that are themselves allOf, and so on: merged recursively, so bounded well
 # below Python's recursion limit. Real inheritance chains are a handful deep.
 MAX_ALLOF_DEPTH = 100
@@ -56,6 +59,10 @@ def parse_document(text: str, label: str) -> dict[str, Any]:
 
 def parse_text(text: str, label: str) -> Any:
     """Any YAML or JSON value in `text`; SpecError naming `label` when it is not valid."""
+    return _DEEP_STACK.run(lambda: _parse(text, label))
+
+
+def _parse(text: str, label: str) -> Any:
     data: Any = None
     try:
         if text.lstrip().startswith("{"):
@@ -88,6 +95,62 @@ def parse_text(text: str, label: str) -> Any:
         # PyYAML raises ValueError for impossible timestamps such as 2020-13-45.
         raise SpecError(f"{label}: not valid YAML or JSON: {exc}") from None
     return data
+
+
+class _DeepStack:
+    """Runs parses in one thread with a stack of its own. yaml_rs recurses once per level of
+    nesting, so how deep it can go depends on the stack: under `ulimit -s 256` (256 KB for
+    the main thread) 500 levels of indentation crash the process with SIGSEGV, which no
+    `except` turns into an error (PyYAML's constructor, at 1,000 Python frames, too).
+    _DEEP_BLOCK keeps block nesting in yaml_rs under about 512 levels and it refuses flow
+    nesting past 256; this stack takes tens of thousands. One thread for every parse: a new
+    thread per document would leave the parser's scratch memory (20 MB on 4 MB of YAML)
+    behind in each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # one parse at a time
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue[Any]]]
+        self._jobs = queue.SimpleQueue()
+        self._started = False
+
+    def run(self, parse: Callable[[], Any]) -> Any:
+        """`parse()` in the parser thread: its value, or its exception raised here."""
+        answer: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        with self._lock:
+            if not self._started:
+                self._start()
+            self._jobs.put((parse, answer))
+            outcome = answer.get()
+        if isinstance(outcome, _Raised):
+            raise outcome.exc
+        return outcome
+
+    def _start(self) -> None:
+        previous = threading.stack_size(_PARSER_STACK)
+        try:
+            threading.Thread(target=self._serve, name="relorch-yaml", daemon=True).start()
+        finally:
+            threading.stack_size(previous)
+        self._started = True
+
+    def _serve(self) -> None:
+        while True:
+            parse, answer = self._jobs.get()
+            try:
+                answer.put(parse())
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+                answer.put(_Raised(exc))
+            del parse  # the text it holds: megabytes
+
+
+_DEEP_STACK = _DeepStack()
+
+
+class _Raised:
+    """An exception the parser thread raised, carried back to the caller."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
 
 
 def check_version(data: dict[str, Any], label: str) -> str:
