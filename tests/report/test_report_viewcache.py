@@ -142,3 +142,22 @@ def test_kept_view_reads_back_equal(tmp_path: Path) -> None:
     assert viewcache.load(path, "a" * 40, "production") == (state, view)
     assert viewcache.load(path, "b" * 40, "production") is None
     assert viewcache.load(path, "a" * 40, "prod") is None
+
+
+def test_view_reads_records_of_a_newer_writer_as_record_does() -> None:
+    """An unknown top-level field lands in Record.extra (a `key` there names a notice); a
+    finished deploy without a major, and a started one, are not anyone's last deploy."""
+    lines = records()
+    newer = {**lines[3], "id": "n2", "extra": {}, "key": "reminder:products:v1", "seen": 3}
+    no_major = {**lines[1], "id": "m0", "major": None}
+    started = {**lines[0], "id": "s2", "time": "2026-01-05T10:00:00Z"}
+    view = view_of([*lines, newer, no_major, started], "production", {"n2"})
+    assert Record.from_data(newer).extra == {"key": "reminder:products:v1", "seen": "3"}
+    assert view.notices == {
+        "deprecation:products:v1": at("2026-01-04T10:00:00"),
+        "reminder:products:v1": at("2026-01-04T10:00:00"),
+    }
+    assert view.last_finished[("products", "production", 1)].id == lines[1]["id"]
+    assert view.by_id == {"n2": Record.from_data(newer)}
+    assert [r.id for r in view.recent][-3:] == ["n2", "m0", "s2"]
+    assert view.count == 7
