@@ -178,3 +178,34 @@ def test_a_fetch_ref_left_by_a_killed_process_is_removed_by_the_next_deploy(repo
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_full_disk_during_an_append_is_an_error_and_writes_nothing(repo: Clone) -> None:
+    """No byte can be written (RLIMIT_FSIZE 0: what a full disk does to every write): the
+    ledger append stops with error:/hint: and exit 1; the remote and the local copy are as
+    they were."""
+    import resource
+
+    from tests.gitrepo import RELORCH
+
+    setup_project(repo, env_block("production", deploy=False))
+    before = git(repo.origin, "for-each-ref", "refs/relorch")
+
+    def no_space() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    proc = subprocess.run(
+        [RELORCH, "hold", "v1", "--env", "production", "--reason", "disk"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        preexec_fn=no_space,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("error: cannot write to the git object store"), proc.stderr
+    assert "hint: check free disk space" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert git(repo.origin, "for-each-ref", "refs/relorch") == before
+    assert not repo.git("for-each-ref", "refs/relorch")
