@@ -231,16 +231,23 @@ def _with(
     return out
 
 
+def _locked_or_released(state: LedgerState, r: Record) -> LedgerState:
+    """A `started` record takes its API and environment's lock; the record that ends it (or,
+    naming no lock, any other) releases the lock held there."""
+    env_key = (r.api, r.env)
+    if r.status == "started":
+        lock = Lock(r.id, r.api, r.env, r.action, r.actor, r.time, r.tag or "", r.run_url)
+        return replace(state, locks=_with(state.locks, env_key, lock))
+    held = state.locks.get(env_key)
+    if held is not None and (r.lock is None or r.lock == held.id):
+        state = replace(state, locks=_with(state.locks, env_key, drop=True))
+    return state
+
+
 def _apply_one(state: LedgerState, r: Record) -> LedgerState:
     state = replace(state, count=state.count + 1)
     if r.action in LOCKING_ACTIONS and r.major is not None and r.revision is not None:
-        env_key = (r.api, r.env)
-        if r.status == "started":
-            lock = Lock(r.id, r.api, r.env, r.action, r.actor, r.time, r.tag or "", r.run_url)
-            return replace(state, locks=_with(state.locks, env_key, lock))
-        held = state.locks.get(env_key)
-        if held is not None and (r.lock is None or r.lock == held.id):
-            state = replace(state, locks=_with(state.locks, env_key, drop=True))
+        state = _locked_or_released(state, r)
         if r.status != "succeeded":
             return state
         if r.action in {"preview", "withdraw"}:
@@ -248,14 +255,7 @@ def _apply_one(state: LedgerState, r: Record) -> LedgerState:
         return _made_current(state, r)
     if r.action == "flags":
         # A flags publish takes the same lock as a deploy: one change at a time per API and env.
-        env_key = (r.api, r.env)
-        if r.status == "started":
-            lock = Lock(r.id, r.api, r.env, r.action, r.actor, r.time, r.tag or "", r.run_url)
-            return replace(state, locks=_with(state.locks, env_key, lock))
-        held = state.locks.get(env_key)
-        if held is not None and (r.lock is None or r.lock == held.id):
-            state = replace(state, locks=_with(state.locks, env_key, drop=True))
-        return state
+        return _locked_or_released(state, r)
     if r.action == "hold" and r.tag:
         hold = Hold(r.id, r.api, r.env, r.tag, r.actor, r.time, r.reason or "")
         return replace(state, holds=_with(state.holds, (r.api, r.env, r.tag), hold))
