@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Clone, clone_of, make_origin, run_in_process
+from tests.gitrepo import Clone, clone_of, hermetic, make_origin, run_in_process
 
 
 @pytest.fixture(autouse=True)
@@ -15,30 +15,7 @@ def hermetic_git(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """No user or system git config, a fixed identity and dates; CI variables cleared."""
-    home = tmp_path_factory.mktemp("home")
-    gitconfig = home / ".gitconfig"
-    gitconfig.write_text(
-        "[user]\n\tname = Test User\n\temail = test@example.com\n"
-        "[init]\n\tdefaultBranch = main\n[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n"
-        '[advice]\n\tdetachedHead = false\n[protocol "file"]\n\tallow = always\n'
-    )
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("HOME", str(home))
-    for key in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        monkeypatch.setenv(key, "2026-01-15T10:00:00Z")
-    for key in (
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITLAB_CI",
-        "RELORCH_DOTENV",
-        "RELORCH_ACTOR",
-        "RELORCH_RUN_URL",
-        "CI",
-    ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
+    hermetic(monkeypatch, tmp_path_factory.mktemp("home"))
     yield
 
 

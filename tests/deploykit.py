@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.gitrepo import RELORCH, Clone, git
+from tests.gitrepo import RELORCH, Clone, git, tag_revisions
 
 # The deploy step every test environment runs: it logs what it got, then does what STEP_MODE says.
 STEP = r"""
@@ -54,12 +54,7 @@ def setup_project(repo: Clone, environments: str, *, revisions: int = 2) -> Clon
     config = '[apis.products]\n[support]\ndeprecation_period = "100 years"\n' + environments
     repo.commit("chore: deploy config", {"relorch.toml": config, "step.py": STEP})
     repo.push("HEAD:main")
-    for number in range(1, revisions + 1):
-        if number > 1:
-            repo.commit(f"feat: change {number}")
-            repo.push("HEAD:main")
-        repo.tag(f"v1-rev{number}")
-    return repo
+    return tag_revisions(repo, revisions)
 
 
 def step_env(tmp_path: Path, mode: str = "ok", **extra: str) -> dict[str, str]:

@@ -8,10 +8,42 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.jsondocs import check_output
 
 RELORCH = str(Path(sys.executable).parent / "relorch")
 DEFAULT_CONFIG = "[apis.products]\n"
+# What CI sets and relorch reads; cleared so that a test sees only what it sets itself.
+CI_VARIABLES = (
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GITLAB_CI",
+    "RELORCH_DOTENV",
+    "RELORCH_ACTOR",
+    "RELORCH_RUN_URL",
+    "CI",
+)
+
+
+def hermetic(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """No user or system git config, a fixed identity and dates, CI variables cleared (for
+    conftest's `hermetic_git`, and for module-scoped fixtures that build a repository once)."""
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n"
+        '[advice]\n\tdetachedHead = false\n[protocol "file"]\n\tallow = always\n'
+    )
+    patch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    patch.setenv("HOME", str(home))
+    for key in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        patch.setenv(key, "2026-01-15T10:00:00Z")
+    for key in CI_VARIABLES:
+        patch.delenv(key, raising=False)
+    patch.setenv("NO_COLOR", "1")
 
 
 def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
@@ -140,6 +172,16 @@ def make_origin(
     clone.push("HEAD:refs/heads/main")
     git(origin, "symbolic-ref", "HEAD", "refs/heads/main")
     return clone
+
+
+def tag_revisions(repo: Clone, count: int) -> Clone:
+    """Tag v1-rev1..N on main: the first at HEAD, each next one on a new pushed commit."""
+    for number in range(1, count + 1):
+        if number > 1:
+            repo.commit(f"feat: change {number}")
+            repo.push("HEAD:main")
+        repo.tag(f"v1-rev{number}")
+    return repo
 
 
 def clone_of(clone: Clone, root: Path, name: str) -> Clone:

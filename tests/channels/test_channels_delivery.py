@@ -82,6 +82,19 @@ def run(
     )
 
 
+def waits_after_retry_after(
+    httpserver: HTTPServer, tmp_path: Path, status: int, retry_after: str
+) -> list[float]:
+    """Answer `status` with `Retry-After: retry_after` once, then ok: the waits slept between."""
+    httpserver.expect_ordered_request(PATH).respond_with_response(
+        Response("", status=status, headers={"Retry-After": retry_after})
+    )
+    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
+    sleep = Recorder()
+    run(make_config(tmp_path), httpserver.url_for(PATH), sleep=sleep)
+    return sleep.waits
+
+
 def statuses(httpserver: HTTPServer) -> list[int]:
     return [response.status_code for _, response in httpserver.log]
 
@@ -153,25 +166,13 @@ def test_429_with_retry_after_http_date_waits_until_that_time(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     when = format_datetime(NOW + timedelta(seconds=30), usegmt=True)
-    httpserver.expect_ordered_request(PATH).respond_with_response(
-        Response("", status=429, headers={"Retry-After": when})
-    )
-    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
-    sleep = Recorder()
-    run(make_config(tmp_path), httpserver.url_for(PATH), sleep=sleep)
-    assert sleep.waits == [30.0]
+    assert waits_after_retry_after(httpserver, tmp_path, 429, when) == [30.0]
 
 
 def test_429_retry_after_longer_than_the_cap_is_capped(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    httpserver.expect_ordered_request(PATH).respond_with_response(
-        Response("", status=429, headers={"Retry-After": "86400"})
-    )
-    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
-    sleep = Recorder()
-    run(make_config(tmp_path), httpserver.url_for(PATH), sleep=sleep)
-    assert sleep.waits == [60.0]
+    assert waits_after_retry_after(httpserver, tmp_path, 429, "86400") == [60.0]
 
 
 def test_client_error_is_not_retried_and_the_error_says_what_the_server_answered(
@@ -364,25 +365,14 @@ def test_failures_never_show_the_webhook_url_or_the_signing_secret(
 
 
 def test_503_with_retry_after_is_honoured_too(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_ordered_request(PATH).respond_with_response(
-        Response("", status=503, headers={"Retry-After": "7"})
-    )
-    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
-    sleep = Recorder()
-    run(make_config(tmp_path), httpserver.url_for(PATH), sleep=sleep)
-    assert sleep.waits == [7.0]
+    assert waits_after_retry_after(httpserver, tmp_path, 503, "7") == [7.0]
 
 
 def test_unparseable_retry_after_falls_back_to_backoff(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    httpserver.expect_ordered_request(PATH).respond_with_response(
-        Response("", status=429, headers={"Retry-After": "soon-ish"})
-    )
-    httpserver.expect_ordered_request(PATH).respond_with_data("ok")
-    sleep = Recorder()
-    run(make_config(tmp_path), httpserver.url_for(PATH), sleep=sleep)
-    assert len(sleep.waits) == 1 and 0.25 <= sleep.waits[0] <= 0.5
+    waits = waits_after_retry_after(httpserver, tmp_path, 429, "soon-ish")
+    assert len(waits) == 1 and 0.25 <= waits[0] <= 0.5
 
 
 def test_http_library_debug_logs_are_masked(

@@ -71,24 +71,36 @@ def send(config: Config, name: str, environ: dict[str, str], event: Announcement
     return stream.getvalue()
 
 
+# channel kind -> (channel name, its URL variable, the loopback server's answer: body, status)
+HOOKS = {
+    "slack": ("platform", "SLACK_URL", "ok", 200),
+    "teams": ("teams", "TEAMS_URL", "", 202),
+    "webhook": ("hook", "HOOK_URL", "", 200),
+}
+
+
+def post_to(httpserver: HTTPServer, tmp_path: Path, kind: str) -> None:
+    """Announce EVENT on one channel of `kind` whose URL is the loopback server's PATH."""
+    name, url_env, answer, status = HOOKS[kind]
+    httpserver.expect_request(PATH, method="POST").respond_with_data(answer, status=status)
+    config = make_config(tmp_path, {name: {"kind": kind, "url_env": url_env}})
+    send(config, name, {url_env: httpserver.url_for(PATH)})
+
+
 def received(httpserver: HTTPServer) -> bytes:
     assert len(httpserver.log) == 1
     return httpserver.log[0][0].get_data()
 
 
 def test_slack_payload_matches_golden(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("ok")
-    config = make_config(tmp_path, {"platform": {"kind": "slack", "url_env": "SLACK_URL"}})
-    send(config, "platform", {"SLACK_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "slack")
     check_golden("slack.json", normalise(received(httpserver)))
 
 
 def test_slack_payload_is_text_plus_mrkdwn_section_blocks(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("ok")
-    config = make_config(tmp_path, {"platform": {"kind": "slack", "url_env": "SLACK_URL"}})
-    send(config, "platform", {"SLACK_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "slack")
     request = httpserver.log[0][0]
     assert request.headers["Content-Type"] == "application/json"
     payload = json.loads(request.get_data())
@@ -100,18 +112,14 @@ def test_slack_payload_is_text_plus_mrkdwn_section_blocks(
 
 
 def test_teams_payload_matches_golden(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("", status=202)
-    config = make_config(tmp_path, {"teams": {"kind": "teams", "url_env": "TEAMS_URL"}})
-    send(config, "teams", {"TEAMS_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "teams")
     check_golden("teams.json", normalise(received(httpserver)))
 
 
 def test_teams_payload_is_an_adaptive_card_in_a_workflows_message(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("", status=202)
-    config = make_config(tmp_path, {"teams": {"kind": "teams", "url_env": "TEAMS_URL"}})
-    send(config, "teams", {"TEAMS_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "teams")
     payload = json.loads(received(httpserver))
     assert payload["type"] == "message"
     (attachment,) = payload["attachments"]
@@ -125,18 +133,14 @@ def test_teams_payload_is_an_adaptive_card_in_a_workflows_message(
 
 
 def test_webhook_payload_matches_golden(httpserver: HTTPServer, tmp_path: Path) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("")
-    config = make_config(tmp_path, {"hook": {"kind": "webhook", "url_env": "HOOK_URL"}})
-    send(config, "hook", {"HOOK_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "webhook")
     check_golden("webhook.json", normalise(received(httpserver)))
 
 
 def test_webhook_body_carries_the_documented_fields_and_headers(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    httpserver.expect_request(PATH, method="POST").respond_with_data("")
-    config = make_config(tmp_path, {"hook": {"kind": "webhook", "url_env": "HOOK_URL"}})
-    send(config, "hook", {"HOOK_URL": httpserver.url_for(PATH)})
+    post_to(httpserver, tmp_path, "webhook")
     request = httpserver.log[0][0]
     body = json.loads(request.get_data())
     assert validate_document(body)["schema"] == "relorch-announcement/1"

@@ -37,6 +37,18 @@ def require_venv_tool(name: str) -> str:
     return str(path)
 
 
+def check_jsonschema(schema: str, *files: str | Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema (from the test venv, else skip) on `files` against one of the schemas
+    it carries (`vendor.github-workflows`, `vendor.gitlab-ci`, ...)."""
+    tool = require_venv_tool("check-jsonschema")
+    return subprocess.run(
+        [tool, "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def gitlab_ci_local_path() -> str:
     """PATH with Node 22 first, for gitlab-ci-local; skip when it or rsync is missing."""
     bin_dir = ci_tools() / "bin"

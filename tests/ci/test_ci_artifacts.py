@@ -14,6 +14,7 @@ from tests.ci.ci_harness import (
     ACTION_DIR,
     ROOT,
     ActionRun,
+    check_jsonschema,
     parse_file_command,
     require_venv_tool,
     run_action,
@@ -43,26 +44,14 @@ def released_once(repo: Clone) -> None:
 
 
 def test_action_validates_against_the_github_actions_schema() -> None:
-    tool = require_venv_tool("check-jsonschema")
-    proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.github-actions", str(ACTION_DIR / "action.yml")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema("vendor.github-actions", ACTION_DIR / "action.yml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_example_workflows_validate_against_the_github_workflows_schema() -> None:
-    tool = require_venv_tool("check-jsonschema")
     files = sorted(str(p) for p in EXAMPLES.glob("github-*.yml"))
     assert len(files) == 3
-    proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.github-workflows", *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema("vendor.github-workflows", *files)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

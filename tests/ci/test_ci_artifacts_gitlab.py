@@ -15,11 +15,11 @@ import yaml
 from tests.ci.ci_harness import (
     GITLAB_TEMPLATE,
     ROOT,
+    check_jsonschema,
     dotenv_report,
     gitlab_ci_local,
     gitlab_venv,
     interpolate,
-    require_venv_tool,
     split_template,
 )
 from tests.gitrepo import Clone, git, make_origin, run_relorch
@@ -169,29 +169,17 @@ def test_jobs_set_no_image_so_shell_runners_can_run_them() -> None:
     ids=["defaults", "production"],
 )
 def test_jobs_validate_against_the_gitlab_ci_schema(tmp_path: Path, inputs: dict) -> None:  # type: ignore[type-arg]
-    tool = require_venv_tool("check-jsonschema")
     spec, jobs = spec_and_jobs()
     pipeline = {"stages": ["publish", "release", "deploy"], **interpolate(jobs, spec, inputs)}
     target = tmp_path / "pipeline.json"
     target.write_text(json.dumps(pipeline))
-    proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.gitlab-ci", str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema("vendor.gitlab-ci", target)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("name", ["gitlab-ci.yml", "gitlab-pages.yml"])
 def test_example_pipeline_validates_against_the_gitlab_ci_schema(name: str) -> None:
-    tool = require_venv_tool("check-jsonschema")
-    proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.gitlab-ci", str(EXAMPLE.parent / name)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema("vendor.gitlab-ci", EXAMPLE.parent / name)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tests.ci.ci_harness import ROOT, require_venv_tool
+from tests.ci.ci_harness import ROOT, check_jsonschema, require_venv_tool
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -24,15 +24,9 @@ def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_workflows_validate_against_the_github_workflows_schema() -> None:
-    tool = require_venv_tool("check-jsonschema")
     files = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
     assert len(files) == 2
-    proc = subprocess.run(
-        [tool, "--builtin-schema", "vendor.github-workflows", *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = check_jsonschema("vendor.github-workflows", *files)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

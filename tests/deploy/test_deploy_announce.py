@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -164,37 +165,16 @@ def test_hold_by_another_process_during_the_notice_window_stops_the_deploy(
     assert actions == [("hold", "held")]
 
 
-def test_hold_on_another_revision_does_not_stop_the_deploy(
-    repo: Clone, httpserver: HTTPServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("tag", "env", "reason"),
+    [("v1-rev1", "production", "not this one"), ("v1-rev2", "staging", "staging only")],
+    ids=["another-revision", "another-environment"],
+)
+def test_hold_on_another_revision_or_in_another_environment_does_not_stop_the_deploy(
+    repo: Clone, httpserver: HTTPServer, tmp_path: Path, tag: str, env: str, reason: str
 ) -> None:
     code, stderr = _deploy_with_objection(
-        repo,
-        httpserver,
-        tmp_path,
-        "hold",
-        "v1-rev1",
-        "--env",
-        "production",
-        "--reason",
-        "not this one",
-    )
-    assert code == 0, stderr
-    assert len(step_calls(tmp_path)) == 1
-
-
-def test_hold_in_another_environment_does_not_stop_the_deploy(
-    repo: Clone, httpserver: HTTPServer, tmp_path: Path
-) -> None:
-    code, stderr = _deploy_with_objection(
-        repo,
-        httpserver,
-        tmp_path,
-        "hold",
-        "v1-rev2",
-        "--env",
-        "staging",
-        "--reason",
-        "staging only",
+        repo, httpserver, tmp_path, "hold", tag, "--env", env, "--reason", reason
     )
     assert code == 0, stderr
     assert len(step_calls(tmp_path)) == 1

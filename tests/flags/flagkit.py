@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.gitrepo import Clone
+from tests.gitrepo import Clone, tag_revisions
 
 ENVIRONMENTS = "[environments.staging]\n[environments.production]\n"
 CONFIG = '[apis.products]\n[support]\ndeprecation_period = "100 years"\n' + ENVIRONMENTS
@@ -35,12 +35,7 @@ def with_flags(repo: Clone, text: str, *, config: str = CONFIG, tags: int = 1) -
     """Commit `config` and flags/products.yaml, push, tag v1-rev1..N."""
     repo.commit("chore: flags", {"relorch.toml": config, "flags/products.yaml": text})
     repo.push("HEAD:main")
-    for number in range(1, tags + 1):
-        if number > 1:
-            repo.commit(f"feat: change {number}")
-            repo.push("HEAD:main")
-        repo.tag(f"v1-rev{number}")
-    return repo
+    return tag_revisions(repo, tags)
 
 
 def evaluator(document: str | dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Clone, make_origin
+from tests.gitrepo import Clone, hermetic, make_origin
 from tests.render.test_render_arm_schema import schema_errors, unknown_properties
 
 CONFIG = """\
@@ -42,20 +42,8 @@ def two_majors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clone]:
     conftest is function-scoped, so the same settings are applied here for the build.
     """
     root = tmp_path_factory.mktemp("two_majors")
-    gitconfig = root / "gitconfig"
-    gitconfig.write_text(
-        "[user]\n\tname = Test User\n\temail = test@example.com\n"
-        "[init]\n\tdefaultBranch = main\n[tag]\n\tgpgSign = false\n"
-        '[commit]\n\tgpgSign = false\n[protocol "file"]\n\tallow = always\n'
-    )
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        patch.setenv("HOME", str(root))
-        for key in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-            patch.setenv(key, "2026-01-15T10:00:00Z")
-        for key in ("GITHUB_ACTIONS", "GITLAB_CI", "CI", "RELORCH_ACTOR", "RELORCH_RUN_URL"):
-            patch.delenv(key, raising=False)
+        hermetic(patch, root)
         clone = make_origin(root, CONFIG, {"openapi.yaml": OPENAPI_V1})
         tag(clone, "v1-rev1", "2026-01-15T10:00:00Z")
         clone.push("HEAD:refs/heads/release/v1")

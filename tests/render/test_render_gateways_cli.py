@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.gitrepo import Clone, make_origin
+from tests.gitrepo import Clone, hermetic, make_origin
 from tests.render.test_render_cli import tag
 
 CONFIG = """\
@@ -43,20 +43,8 @@ SPEC_V2 = "openapi: 3.0.3\ninfo:\n  title: Products\n  version: '2.1'\npaths: {}
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clone]:
     """v1-rev1 and v2-rev1, v2-rev2 tagged; staging has v1-rev1 and v2-rev2, production v2-rev1."""
     root = tmp_path_factory.mktemp("gateways")
-    gitconfig = root / "gitconfig"
-    gitconfig.write_text(
-        "[user]\n\tname = Test User\n\temail = test@example.com\n"
-        "[init]\n\tdefaultBranch = main\n[tag]\n\tgpgSign = false\n"
-        '[commit]\n\tgpgSign = false\n[protocol "file"]\n\tallow = always\n'
-    )
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        patch.setenv("HOME", str(root))
-        for key in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-            patch.setenv(key, "2026-01-15T10:00:00Z")
-        for key in ("GITHUB_ACTIONS", "GITLAB_CI", "CI", "RELORCH_ACTOR", "RELORCH_RUN_URL"):
-            patch.delenv(key, raising=False)
+        hermetic(patch, root)
         clone = make_origin(root, CONFIG, {"openapi.yaml": SPEC_V1})
         tag(clone, "v1-rev1", "2026-01-15T10:00:00Z")
         clone.push("HEAD:refs/heads/release/v1")
