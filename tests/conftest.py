@@ -19,6 +19,20 @@ def hermetic_git(
     yield
 
 
+@pytest.fixture(autouse=True)
+def forget_secrets() -> Iterator[None]:
+    """Secrets an in-process test registered are masked in that test only: the register is
+    process-wide (as in relorch, where one process is one command), so a short URL segment
+    one test registered would be masked in the next test's output."""
+    from relorch import masking
+
+    kept = set(masking._registered)
+    yield
+    masking._registered.clear()
+    masking._registered.update(kept)
+    masking._pattern.cache_clear()
+
+
 @pytest.fixture(params=["executable", "in-process"])
 def both_doors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a module's tests through the installed executable and through `main()` in-process."""
