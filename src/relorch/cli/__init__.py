@@ -105,29 +105,23 @@ def _command(args: Sequence[str] | None = None) -> Any:
     """
     from typer.core import TyperOption
 
+    def flag(name: str, callback: Any, help_text: str) -> TyperOption:
+        decl = "--" + name.replace("_", "-")
+        return TyperOption(
+            param_decls=[decl, name],
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=callback,
+            help=help_text,
+        )
+
     group = typer.main.get_command(_narrowed_to(args))
     for command in group.commands.values():  # type: ignore[attr-defined]
-        command.params.append(
-            TyperOption(
-                param_decls=["--init-ledger"],
-                is_flag=True,
-                default=False,
-                expose_value=False,
-                callback=lambda _ctx, _param, value: _start_new_ledger(value),
-                help=INIT_LEDGER_HELP,
-            )
-        )
-        if not any(param.name == "no_color" for param in command.params):
-            command.params.append(
-                TyperOption(
-                    param_decls=["--no-color"],
-                    is_flag=True,
-                    default=False,
-                    expose_value=False,
-                    callback=lambda ctx, _param, value: merge_no_color(ctx, value),
-                    help=NO_COLOR_HELP,
-                )
-            )
+        params = command.params
+        params.append(flag("init_ledger", lambda _c, _p, v: _start_new_ledger(v), INIT_LEDGER_HELP))
+        if not any(param.name == "no_color" for param in params):
+            params.append(flag("no_color", lambda c, _p, v: merge_no_color(c, v), NO_COLOR_HELP))
     return group
 
 
