@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,16 @@ def store(
     data = {"key": _key(tip, production), "state": state.to_json(), "view": _json(view)}
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
+        # A name of its own per writer: a fleet's threads share the process id, and two URLs
+        # that differ only by a trailing slash share a cache repository.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            os.unlink(tmp)
+            raise
 
 
 def _key(tip: str, production: str | None) -> list[Any]:
