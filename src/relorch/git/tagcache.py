@@ -14,6 +14,7 @@ import hashlib
 import marshal
 import os
 import sys
+import threading
 from pathlib import Path
 
 VERSION = 1
@@ -51,6 +52,7 @@ def store(path: Path, entries: dict[str, Entry]) -> None:
     cannot be written (read-only repository) is simply not kept."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # Per process and thread: a fleet report refreshes repositories in threads of one pid.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(marshal.dumps((VERSION, sys.version_info[:2], entries)))
         os.replace(tmp, path)
