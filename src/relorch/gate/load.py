@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import posixpath
 import queue
 import re
@@ -17,10 +18,21 @@ import yaml
 from relorch.errors import PreconditionError
 
 _fast: Any
+# yaml_rs allocates through mimalloc, which by default keeps freed memory for a while: the
+# 20 MB of scratch a 4 MB document needs stayed resident for the rest of the run (peak
+# 128 MB instead of 110 MB on the 4 MB pair). mimalloc reads the setting when yaml_rs
+# loads; it is not left in the environment that deploy steps inherit.
+_PURGE = "MIMALLOC_PURGE_DELAY"
+_purge_set = _PURGE not in os.environ
+if _purge_set:
+    os.environ[_PURGE] = "0"
 try:  # a YAML parser in Rust: about ten times faster than PyYAML with libyaml on 4 MB
     _fast = importlib.import_module("yaml_rs")
 except ImportError:  # pragma: no cover - a platform without a wheel: PyYAML alone
     _fast = None
+finally:
+    if _purge_set:
+        del os.environ[_PURGE]
 # libyaml is about ten times faster than the pure-Python loader.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # yaml_rs aborts the process on block nesting some 10,000 levels deep; nesting needs that many
