@@ -8,7 +8,7 @@ from typing import Any
 from relorch.gate.rules import BREAKING, RULES
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a big revision has 20,000+
 class Change:
     """One change a client could notice; `location` says where ("GET /p response 200 body .id").
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +40,8 @@ def compare_resolved(old: Resolver, new: Resolver) -> list[Change]:
 def _located(prefix: str, context: str, findings: Iterable[Finding]) -> list[Change]:
     found = []
     for f in findings:
-        rule = f.rule if f.rule == "more-changes" else f"{context}-{f.rule}"
+        # Interned: one string per rule id, not one per change (20,000+ on a big revision).
+        rule = f.rule if f.rule == "more-changes" else sys.intern(f"{context}-{f.rule}")
         if rule == "more-changes":
             level = BREAKING if f.breaking else COMPATIBLE
         else:
