@@ -162,7 +162,7 @@ def test_hold_by_another_process_during_the_notice_window_stops_the_deploy(
     events = [json.loads(entry[0].get_data())["event"] for entry in httpserver.log]
     assert events == ["pending", "held"]
     actions = [(r["action"], r["status"]) for r in origin_records(repo.origin)]
-    assert actions == [("hold", "held")]
+    assert actions == [("deploy", "announced"), ("hold", "held")]
 
 
 @pytest.mark.parametrize(

@@ -156,3 +156,18 @@ def test_stale_lock_is_named_and_broken_only_on_request() -> None:
     assert (abandoned.status, abandoned.lock) == ("abandoned", state.lock("api", "prod").id)  # type: ignore[union-attr]
     after = state.apply([abandoned, started])
     assert after.lock("api", "prod").id == started.id  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("action", ["deploy", "preview"])
+def test_announced_record_takes_no_lock_and_changes_nothing_live(action: str) -> None:
+    state = deployed(3)
+    started = deploy(4, "started")
+    locked = state.apply([started])
+    announced = deploy(5, "announced", action=action)
+    after = locked.apply([announced])
+    assert after.lock("api", "prod") == locked.lock("api", "prod")  # another's lock stays
+    assert replay([announced]).locks == {}
+    assert {**after.to_json(), "count": 0} == {**locked.to_json(), "count": 0}
+    assert after.current("api", "prod", 2).revision == 3  # type: ignore[union-attr]
+    assert after.previews_of("api", "prod", 2) == ()
+    assert not after.succeeded_in("api", "prod", 2, 5)

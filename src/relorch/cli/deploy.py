@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from relorch.channels.events import Announcement
     from relorch.deploy.executor import Announcer
     from relorch.deploy.plan import DeployPlan
+    from relorch.ledger.records import Record
     from relorch.output import Reporter
 
 RefArg = Annotated[
@@ -280,12 +281,18 @@ def history(
                 r.action,
                 r.status,
                 r.actor,
-                (r.reason or "").replace("\n", " ")[:60],
+                (r.reason or _until(r)).replace("\n", " ")[:60],
             ]
             for r in records
         ],
     )
     return 0
+
+
+def _until(r: Record) -> str:
+    """What an `announced` record says beside its status: when its notice window ends."""
+    until = r.extra.get("notice_until") if r.status == "announced" else None
+    return f"notice window until {until}" if until else ""
 
 
 def hold(

@@ -15,7 +15,7 @@ from typing import Any
 
 from relorch.channels.events import Announcement
 from relorch.config import Config
-from relorch.deploy.guard import lock_records
+from relorch.deploy.guard import announced_record, lock_records
 from relorch.deploy.plan import URGENT, DeployPlan
 from relorch.deploy.steps import StepOutcome, run_step, terminate_as_interrupt
 from relorch.durations import format_seconds
@@ -136,6 +136,14 @@ class Executor:
     def _notice_window(self) -> None:
         remaining = self.plan.notice_seconds
         t = self.plan.target
+        # The wait is recorded first, so the status site can show it; a ledger that cannot be
+        # written stops the deploy here, as the lock would after the wait.
+        now = self.clock()
+        until = now + timedelta(seconds=remaining)
+        self.ledger.append(
+            lambda state: [announced_record(self.plan, now, until)],
+            subject=f"{self.plan.action} {t.tag} to {self.plan.env}: announced",
+        )
         self.reporter.step(
             f"notice window {format_seconds(remaining)}: object with "
             f"`relorch hold {shlex.quote(t.tag)} --env {self.plan.env} --reason TEXT`"

@@ -12,7 +12,7 @@ from relorch.ci import RunContext
 from relorch.deploy.promotion import Move, check_preview, check_promotion
 from relorch.errors import ConflictError, HeldError, PreconditionError
 from relorch.flags.switch import DeployFlags
-from relorch.ledger.records import Record, new_record
+from relorch.ledger.records import Record, format_time, new_record
 from relorch.ledger.state import LedgerState, Live
 
 
@@ -123,6 +123,18 @@ def lock_records(plan: Guarded, state: LedgerState, now: datetime) -> list[Recor
                 reason=f"lock of {lock.actor} since {lock.time} broken with --break-lock",
             )
         )
+    records.append(_plan_record(plan, "started", now, _extra(plan)))
+    return records
+
+
+def announced_record(plan: Guarded, now: datetime, until: datetime) -> Record:
+    """The record of a notice window begun: the deploy's own fields and when the window ends.
+    It takes no lock (the ledger's state ignores it); the status site shows the wait."""
+    extra = {**_extra(plan), "notice_until": format_time(until)}
+    return _plan_record(plan, "announced", now, extra)
+
+
+def _extra(plan: Guarded) -> dict[str, str]:
     extra = {"ref": plan.ref, "mode": plan.mode}
     if plan.notice_skipped:
         extra["notice_skipped"] = plan.notice_skipped
@@ -132,23 +144,25 @@ def lock_records(plan: Guarded, state: LedgerState, now: datetime) -> list[Recor
         extra["from"] = plan.live.tag
     if plan.flags is not None:
         extra["flags"] = plan.flags.rendered.digest
-    records.append(
-        new_record(
-            api=t.api,
-            env=plan.env,
-            action=plan.action,
-            status="started",
-            now=now,
-            actor=plan.run.actor,
-            run_url=plan.run.run_url,
-            major=t.major,
-            revision=t.revision,
-            tag=t.tag,
-            sha=t.sha,
-            extra=extra,
-        )
+    return extra
+
+
+def _plan_record(plan: Guarded, status: str, now: datetime, extra: dict[str, str]) -> Record:
+    t = plan.target
+    return new_record(
+        api=t.api,
+        env=plan.env,
+        action=plan.action,
+        status=status,
+        now=now,
+        actor=plan.run.actor,
+        run_url=plan.run.run_url,
+        major=t.major,
+        revision=t.revision,
+        tag=t.tag,
+        sha=t.sha,
+        extra=extra,
     )
-    return records
 
 
 def _span(seconds: float) -> str:

@@ -12,8 +12,10 @@ from relorch.masking import mask
 
 # preview: a revision put beside the current one; withdraw: a preview taken away again.
 ACTIONS = ("deploy", "rollback", "preview", "withdraw", "hold", "unhold", "notice", "flags")
-# started -> succeeded | failed | abandoned (lock broken); hold -> held; unhold -> lifted
-STATUSES = ("started", "succeeded", "failed", "abandoned", "held", "lifted", "sent")
+# started -> succeeded | failed | abandoned (lock broken); hold -> held; unhold -> lifted.
+# announced: a deploy or preview began its notice window (extra["notice_until"]); it takes no
+# lock and changes nothing of what is live — it only lets readers see that a deploy is waiting.
+STATUSES = ("announced", "started", "succeeded", "failed", "abandoned", "held", "lifted", "sent")
 
 
 @dataclass(frozen=True)

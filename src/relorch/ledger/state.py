@@ -246,6 +246,10 @@ def _locked_or_released(state: LedgerState, r: Record) -> LedgerState:
 
 def _apply_one(state: LedgerState, r: Record) -> LedgerState:
     state = replace(state, count=state.count + 1)
+    if r.status == "announced":
+        # A notice window begun: no lock, nothing live. Naming no lock, it would otherwise
+        # release the lock another deploy holds in that environment.
+        return state
     if r.action in LOCKING_ACTIONS and r.major is not None and r.revision is not None:
         state = _locked_or_released(state, r)
         if r.status != "succeeded":

@@ -77,7 +77,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
         states = support_states(history, config.support, now, released)
         for info in reversed(history.majors):
             support = states[info.major]
-            cells = tuple(_cell(inputs.state, view, info, env) for env in envs)
+            cells = tuple(_cell(inputs.state, view, info, env, now) for env in envs)
             rows.append(m.MajorRow(name, info.major, support.state, info.latest.tag, cells))
             life = _lifecycle(info, support, view, now)
             lifecycles.append(life)
@@ -107,7 +107,7 @@ def build_repo(inputs: RepoInputs, now: datetime, horizon_days: int = 30) -> m.R
     )
 
 
-def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.Cell:
+def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str, now: datetime) -> m.Cell:
     api, major = info.api, info.major
     live = state.live.get((api, env, major))
     previews = state.previews_of(api, env, major)
@@ -124,6 +124,17 @@ def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.
     if lock is not None and _carries(info, lock.tag):
         return _at(cell, lock.time, lock.actor, lock.run_url).with_state(
             m.DEPLOYING, f"{lock.action} of {lock.tag} in progress"
+        )
+    waiting = _waiting(view, info, env, now)
+    if waiting is not None:
+        announced, until = waiting
+        still = f"; rev{live.revision} still live" if live else ""
+        return replace(
+            _at(cell, announced.time, announced.actor, announced.run_url), notice_until=until
+        ).with_state(
+            m.NOTICE,
+            f"{announced.action} of {announced.tag} in a notice window until "
+            f"{until.strftime('%Y-%m-%d %H:%M UTC')}{still}",
         )
     hold = _newest_hold(state, info, env)
     if hold is not None:
@@ -147,6 +158,23 @@ def _cell(state: LedgerState, view: LedgerView, info: MajorInfo, env: str) -> m.
         out = f" (rev{bad[-1]} taken out)" if bad else ""
         return cell.with_state(m.ROLLED_BACK, f"rolled back to rev{live.revision}{out}")
     return cell.with_state(m.DEPLOYED, f"rev{live.revision} deployed")
+
+
+def _waiting(
+    view: LedgerView, info: MajorInfo, env: str, now: datetime
+) -> tuple[Record, datetime] | None:
+    """The announced deploy waiting out its notice window there, while the window is open (read
+    at `now`: the cached view keeps the record, not whether it is still waiting). A window past
+    its end with no later record is a deploy that died or was stopped, not one that waits."""
+    rec = view.announced.get((info.api, env, info.major))
+    text = rec.extra.get("notice_until") if rec is not None else None
+    if rec is None or not text:
+        return None
+    try:
+        until = parse_time(text)
+    except ValueError:
+        return None
+    return (rec, until) if until > now else None
 
 
 def _at(cell: m.Cell, time: str, actor: str | None, run_url: str | None) -> m.Cell:

@@ -94,6 +94,7 @@ def _cell(cell: Cell) -> dict[str, Any]:
         "run_url": cell.run_url,
         "previous_good": cell.previous_good,
         "preview": cell.preview,
+        "notice_until": _time(cell.notice_until),
     }
 
 

@@ -18,14 +18,18 @@ from relorch.ledger.state import LedgerState, parse_time
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RECENT = 15  # the newest records the activity table shows
+# The actions whose records (of the same api, env and major) follow an `announced` one.
+WAITING_ENDS = frozenset({"deploy", "rollback", "preview", "withdraw", "hold", "unhold"})
 
 
 @dataclass(frozen=True)
 class LedgerView:
     """How many records there are and when the first was written; the records the state points
     at (live revisions, holds) by id; the last finished deploy per (api, env, major); notices
-    sent (key -> when); the days of successful production deploys per (api, major); and the
-    newest RECENT records, oldest first."""
+    sent (key -> when); the days of successful production deploys per (api, major); the newest
+    RECENT records, oldest first; and per (api, env, major) the `announced` record of a notice
+    window when no record of that major there came after it (whether the window is still open
+    depends on the time of reading, so that is decided when the report is built)."""
 
     count: int = 0
     first_time: datetime = EPOCH
@@ -34,6 +38,7 @@ class LedgerView:
     notices: dict[str, datetime] = field(default_factory=dict)
     production_days: dict[tuple[str, int], tuple[datetime, ...]] = field(default_factory=dict)
     recent: tuple[Record, ...] = ()
+    announced: dict[tuple[str, str, int], Record] = field(default_factory=dict)
 
 
 def pointed_at(state: LedgerState) -> frozenset[str]:
@@ -52,6 +57,7 @@ def view_of(
     notices: dict[str, datetime] = {}
     days: dict[tuple[str, int], dict[str, None]] = {}
     recent: deque[dict[str, Any]] = deque(maxlen=RECENT)
+    announced: dict[tuple[str, str, int], dict[str, Any]] = {}
     count, first = 0, None
     for r in objects:
         count += 1
@@ -61,6 +67,14 @@ def view_of(
         if r.get("id") in wanted:
             by_id[r["id"]] = r
         action, major = r.get("action"), r.get("major")
+        if major is not None and action in WAITING_ENDS:
+            # The newest record of a major there decides: a later one ends the wait.
+            if r["status"] == "announced":
+                announced[(r["api"], r["env"], major)] = r
+            else:
+                announced.pop((r["api"], r["env"], major), None)
+        if r["status"] == "announced":
+            continue
         if action in {"deploy", "rollback"} and major is not None and r["status"] != "started":
             last[(r["api"], r["env"], major)] = r
             if r["env"] == production and r["status"] == "succeeded":
@@ -79,6 +93,7 @@ def view_of(
             for key, value in days.items()
         },
         recent=tuple(Record.from_data(r) for r in recent),
+        announced={k: Record.from_data(v) for k, v in announced.items()},
     )
 
 

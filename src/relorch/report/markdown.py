@@ -12,6 +12,7 @@ MARKS = {
     "failed": "❌",
     "rolled back": "↩️",
     "held": "⏸️",
+    "in a notice window": "📣",
     "deploying": "⏳",
     "not deployed": "–",
 }

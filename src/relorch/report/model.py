@@ -14,9 +14,10 @@ DEPLOYED = "deployed"
 FAILED = "failed"
 ROLLED_BACK = "rolled back"
 HELD = "held"
+NOTICE = "in a notice window"  # a deploy announced and waiting out its notice window
 DEPLOYING = "deploying"
 NOT_DEPLOYED = "not deployed"
-CELL_STATES = (DEPLOYED, FAILED, ROLLED_BACK, HELD, DEPLOYING, NOT_DEPLOYED)
+CELL_STATES = (DEPLOYED, FAILED, ROLLED_BACK, HELD, NOTICE, DEPLOYING, NOT_DEPLOYED)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Cell:
     run_url: str | None = None
     previous_good: int | None = None
     preview: str | None = None  # the revisions in preview there (;rev=N), e.g. "rev5"
+    notice_until: datetime | None = None  # when the notice window of a waiting deploy ends
 
     def with_state(self, state: str, summary: str) -> Cell:
         """The same cell in another state."""

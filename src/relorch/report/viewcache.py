@@ -23,7 +23,7 @@ from relorch.ledger.state import LedgerState
 from relorch.report.ledgerview import RECENT, LedgerView
 
 # Bump when what the view holds or how it is written changes: older entries are then ignored.
-VERSION = 1
+VERSION = 2
 FILE = "report-ledger.json"
 
 
@@ -80,6 +80,7 @@ def _json(view: LedgerView) -> dict[str, Any]:
             for (api, major), days in view.production_days.items()
         ],
         "recent": [r.to_json() for r in view.recent],
+        "announced": [r.to_json() for r in view.announced.values()],
     }
 
 
@@ -96,10 +97,11 @@ def _view(data: dict[str, Any]) -> LedgerView:
             for api, major, days in data["production_days"]
         },
         recent=tuple(Record.from_data(r) for r in data["recent"]),
+        announced={(r.api, r.env, _major(r)): r for r in map(Record.from_data, data["announced"])},
     )
 
 
 def _major(record: Record) -> int:
     if record.major is None:
-        raise ValueError("a finished deploy without a major")
+        raise ValueError("a deploy record without a major")
     return record.major
