@@ -12,8 +12,9 @@ from relorch.config import Config, load_config
 from relorch.deploy.executor import Executor
 from relorch.deploy.holds import apply_hold, plan_hold
 from relorch.deploy.plan import plan_deploy
-from relorch.errors import HeldError, OperationalError
+from relorch.errors import ConflictError, HeldError, OperationalError
 from relorch.git.gateway import Git
+from relorch.ledger.store import Ledger
 from relorch.output import Reporter
 from tests.deploykit import env_block, origin_records, setup_project
 from tests.gitrepo import Clone
@@ -99,7 +100,8 @@ def test_hold_placed_during_the_notice_window_stops_the_deploy(repo: Clone) -> N
     assert caught.value.exit_code == 6
     assert "consumers not ready" in caught.value.message
     assert [e.kind for _, e in channel.events] == ["pending", "held"]
-    assert [r["action"] for r in origin_records(repo.origin)] == ["hold"]
+    statuses = [(r["action"], r["status"]) for r in origin_records(repo.origin)]
+    assert statuses == [("deploy", "announced"), ("hold", "held")]
 
 
 def test_undeliverable_announcement_blocks_the_deploy(repo: Clone) -> None:
@@ -130,3 +132,31 @@ def test_announcing_environment_reaches_the_console_channel_through_the_cli(
     result = repo.relorch("deploy", "v1", "--env", "production")
     assert result.returncode == 0, result.stderr
     assert "v1-rev2" in result.stderr
+
+
+def test_notice_window_that_cannot_be_recorded_stops_the_deploy_before_waiting(
+    repo: Clone,
+) -> None:
+    git, config = project(repo, 'announce = ["platform"]\nnotice = "1m"')
+    plan = plan_deploy(git, config, ref_text="v1", env="production")
+    hook = repo.origin / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\nwhile read old new ref; do\n"
+        '  [ "$ref" = refs/relorch/ledger ] && { echo "ledger frozen" >&2; exit 1; }\n'
+        "done\nexit 0\n"
+    )
+    hook.chmod(0o755)
+    slept: list[float] = []
+    executor = Executor(
+        git,
+        config,
+        plan,
+        reporter=Reporter(io.StringIO()),
+        announcer=Channel(),
+        ledger=Ledger(git, config, sleep=lambda _: None, attempts=2),
+        sleep=slept.append,
+    )
+    with pytest.raises(ConflictError):
+        executor.run()
+    assert slept == []  # the notice window was never waited
+    assert origin_records(repo.origin) == []

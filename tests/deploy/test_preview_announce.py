@@ -104,7 +104,8 @@ def test_a_hold_during_a_previews_notice_window_stops_it_with_exit_6(
     assert "Preview held" in bodies(httpserver)[-1]["text"]
     assert len(step_calls(tmp_path)) == 1
     assert [(r["action"], r["status"]) for r in origin_records(repo.origin)][2:] == [
-        ("hold", "held")
+        ("preview", "announced"),
+        ("hold", "held"),
     ]
 
 
