@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 
+from relorch.ledger.records import new_record
+from tests.gitrepo import run_relorch
 from tests.report.conftest import Built
+from tests.report.sitekit import NOW, Writer, at, realistic_repo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -30,7 +33,15 @@ ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-STATE_WORDS = ("deployed", "failed", "rolled back", "held", "deploying", "not deployed")
+STATE_WORDS = (
+    "deployed",
+    "failed",
+    "rolled back",
+    "held",
+    "in a notice window",
+    "deploying",
+    "not deployed",
+)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -114,8 +125,46 @@ def test_live_where_table_is_found_by_its_name_and_shows_the_cells(desktop: Load
 
 
 def test_axe_finds_no_serious_or_critical_violation(desktop: Loaded) -> None:
+    assert_axe_passes(desktop)
+
+
+def test_a_deploy_in_its_notice_window_has_a_word_and_icon_axe_accepts(
+    browser: Any, tmp_path: Path
+) -> None:
+    repo = realistic_repo(tmp_path)
+    Writer(repo).add(
+        new_record(
+            api="products",
+            env="production",
+            action="deploy",
+            status="announced",
+            now=at("2026-08-20T11:55:00"),
+            actor="ana",
+            major=2,
+            revision=4,
+            tag="v2-rev4",
+            extra={"notice_until": "2026-08-20T12:25:00Z"},
+        )
+    )
+    site = tmp_path / "site"
+    done = run_relorch(repo.path, "report", "-o", str(site), "--now", NOW)
+    assert done.returncode == 0, done.stderr
+    loaded = Loaded(browser, (site / "index.html").as_uri(), 1280)
+    try:
+        cell = loaded.page.locator("table.live .state.in-a-notice-window")
+        assert cell.count() == 1
+        assert cell.locator(".word").inner_text().strip() == "in a notice window"
+        assert cell.locator("svg use").get_attribute("href") == "#i-in-a-notice-window"
+        assert "until 2026-08-20 12:25 UTC" in cell.inner_text()
+        assert loaded.console == [] and loaded.requests == []
+        assert_axe_passes(loaded)
+    finally:
+        loaded.page.close()
+
+
+def assert_axe_passes(loaded: Loaded) -> None:
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe_module.Axe().run(desktop.page)
+    results = axe_module.Axe().run(loaded.page)
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
