@@ -3,13 +3,13 @@ changes a verdict, and a damaged or misplaced entry is parsed again."""
 
 from __future__ import annotations
 
-import pickle
+import marshal
 from pathlib import Path
 
 from relorch.config import load_config
 from relorch.gate import diff_refs
 from relorch.gate.check import Report
-from relorch.gate.documents import ParseCache
+from relorch.gate.documents import SUFFIX, ParseCache
 from relorch.git.gateway import Git
 from tests.gate.test_external_refs import PET, pets
 from tests.gitrepo import Clone
@@ -28,7 +28,7 @@ def gate(clone: Clone, *, use_cache: bool = True) -> Report:
 
 
 def entries(clone: Clone) -> list[Path]:
-    return sorted((clone.path / ".git" / "relorch" / "parse-cache").glob("*.pickle"))
+    return sorted((clone.path / ".git" / "relorch" / "parse-cache").glob(f"*{SUFFIX}"))
 
 
 def test_parses_are_cached_by_blob(pets: Clone) -> None:
@@ -64,17 +64,17 @@ def test_an_unreadable_cache_entry_is_parsed_again_and_rewritten(pets: Clone) ->
     pets.commit("feat!: id optional", ID_OPTIONAL)
     gate(pets)
     for entry in entries(pets):
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(b"not marshal data")
     assert [c.rule for c in gate(pets).failing] == BECAME_OPTIONAL
-    assert all(entry.read_bytes() != b"not a pickle" for entry in entries(pets))
+    assert all(entry.read_bytes() != b"not marshal data" for entry in entries(pets))
 
 
-def test_a_damaged_entry_that_still_unpickles_is_not_used(pets: Clone) -> None:
+def test_a_damaged_entry_that_still_reads_is_not_used(pets: Clone) -> None:
     pets.commit("feat!: id optional", ID_OPTIONAL)
     gate(pets)
     blob = pets.git("rev-parse", "HEAD:api/schemas/pet.yaml").strip()
-    entry = pets.path / ".git" / "relorch" / "parse-cache" / f"{blob}.pickle"
-    # Same length, so the pickle still loads: HEAD's id would read as a boolean.
+    entry = pets.path / ".git" / "relorch" / "parse-cache" / f"{blob}{SUFFIX}"
+    # Same length, so the data still reads: HEAD's id would read as a boolean.
     entry.write_bytes(entry.read_bytes().replace(b"integer", b"boolean"))
     assert [c.rule for c in gate(pets).failing] == BECAME_OPTIONAL
 
@@ -94,7 +94,9 @@ def test_an_entry_is_read_back_as_written_and_only_under_its_blob(tmp_path: Path
     cache.put("a" * 40, {"openapi": "3.0.3"})
     assert cache.get("a" * 40) == {"openapi": "3.0.3"}
     assert cache.get("b" * 40) is None
-    (tmp_path / f"{'b' * 40}.pickle").write_bytes((tmp_path / f"{'a' * 40}.pickle").read_bytes())
+    (tmp_path / f"{'b' * 40}{SUFFIX}").write_bytes((tmp_path / f"{'a' * 40}{SUFFIX}").read_bytes())
     assert cache.get("b" * 40) is None  # the entry names its blob
-    (tmp_path / f"{'c' * 40}.pickle").write_bytes(pickle.dumps({"openapi": "3.0.3"}))
-    assert cache.get("c" * 40) is None  # a bare pickle (an older relorch) is parsed again
+    (tmp_path / f"{'c' * 40}{SUFFIX}").write_bytes(marshal.dumps({"openapi": "3.0.3"}))
+    assert cache.get("c" * 40) is None  # bare data (no header, no digest) is parsed again
+    (tmp_path / f"{'d' * 40}.pickle").write_bytes(b"an older relorch's entry")
+    assert cache.get("d" * 40) is None  # entries of the pickle format are never read

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 # API, and YAML of 32 MB costs over a gigabyte of memory once parsed.
 MAX_BYTES = 32 * 1024 * 1024
 CACHE_ENTRIES = 16  # parsed documents kept; the oldest go first
+SUFFIX = ".marshal"
 
 
 class Source(Protocol):
@@ -76,10 +78,11 @@ class DirSource:
 
 class ParseCache:
     """Parsed documents by git blob id (a content hash): the base side of a release's gate was
-    usually parsed by the previous release. Entries are pickles under the git directory,
-    which only the repository's owner can write. Each entry names its blob and carries a
-    digest of its pickle: a damaged, truncated or misplaced entry is parsed again (and
-    rewritten), never unpickled into a different document or a traceback."""
+    usually parsed by the previous release. Entries are `marshal` data under the git directory
+    (plain values only: unlike a pickle, reading one can never run code), each naming its
+    blob, the Python that wrote it and a digest of its data: a damaged, truncated or misplaced
+    entry is parsed again (and rewritten), never read as a different document or a
+    traceback. A document holding what marshal cannot write (a PyYAML date) is not kept."""
 
     def __init__(self, directory: Path | None) -> None:
         # Each read gives a new object: an unchanged file must not be one object on both
@@ -90,7 +93,7 @@ class ParseCache:
         if self.directory is None:
             return None
         try:
-            data = memoryview((self.directory / f"{blob}.pickle").read_bytes())
+            data = memoryview((self.directory / f"{blob}{SUFFIX}").read_bytes())
         except OSError:
             return None
         head = _header(blob)
@@ -98,25 +101,25 @@ class ParseCache:
         if data[: len(head)] != head or data[len(head) : len(head) + _DIGEST] != _digest(payload):
             return None
         try:
-            return pickle.loads(payload)
-        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-            return None  # a pickle of another Python or relorch version
+            return marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
 
     def put(self, blob: str, value: Any) -> None:
         if self.directory is None:
             return
         try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = marshal.dumps(value)
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_header(blob) + _digest(payload))
                 stream.write(payload)
-            os.replace(tmp, self.directory / f"{blob}.pickle")
-            entries = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+            os.replace(tmp, self.directory / f"{blob}{SUFFIX}")
+            entries = sorted(self.directory.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
             for old in entries[:-CACHE_ENTRIES]:
                 old.unlink(missing_ok=True)
-        except (OSError, RecursionError, pickle.PicklingError):
+        except (OSError, RecursionError, ValueError):
             pass  # a cache that cannot be written only costs time
 
 
@@ -124,7 +127,8 @@ _DIGEST = 32  # bytes of SHA-256
 
 
 def _header(blob: str) -> bytes:
-    return f"relorch parse cache 1 {blob}\n".encode("ascii", "replace")
+    python = "{}.{}".format(*sys.version_info[:2])
+    return f"relorch parse cache 2 py{python} {blob}\n".encode("ascii", "replace")
 
 
 def _digest(payload: bytes | memoryview) -> bytes:
