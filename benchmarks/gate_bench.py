@@ -35,6 +35,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gate_docs import additive_revision, big_document
 
+from relorch.gate.documents import SUFFIX
+
 WORK = Path(__file__).resolve().parent / ".work" / "gate"
 RELORCH = Path(sys.executable).with_name("relorch")
 SMALL = """\
@@ -133,7 +135,7 @@ def main() -> int:
     for _ in range(args.repeat):
         shutil.rmtree(cache, ignore_errors=True)
         cold.append(run(repo, diff))
-        (cache / f"{head_blob}.pickle").unlink()
+        (cache / f"{head_blob}{SUFFIX}").unlink()
         base_cached.append(run(repo, diff))
         warm.append(run(repo, diff))
     figure("relorch diff, cold", cold, "(goal <= 2.0 s, <= 100 MB)")

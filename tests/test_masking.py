@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,3 +28,14 @@ def test_mask_hides_url_credentials_and_keeps_the_scheme() -> None:
 @given(st.text(alphabet="aZ1+.-:/@ \né", max_size=40))
 def test_mask_url_credentials_matches_the_pattern_definition(text: str) -> None:
     assert mask_url_credentials(text) == _DEFINITION.sub(lambda m: m.group("scheme") + "***@", text)
+
+
+def test_secret_named_variables_are_masked_at_any_length_but_switches_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from relorch.masking import mask
+
+    monkeypatch.setenv("DEPLOY_API_KEY", "k9")
+    monkeypatch.setenv("SKIP_PASSWORD_CHECK", "1")
+    monkeypatch.setenv("WEBHOOK_ENABLED", "true")
+    assert mask("key k9, 1 change, true; k9x stays") == "key ***, 1 change, true; k9x stays"

@@ -58,9 +58,16 @@ def register_url(url: str) -> None:
             register(unquote(piece))
 
 
+# Values of secret-named variables that are switches, not secrets (`SKIP_PASSWORD_CHECK=1`):
+# masking them would hide every standalone "1" or "true" in the output.
+_SWITCH_VALUES = frozenset({"0", "1", "true", "false", "yes", "no", "on", "off", "none"})
+
+
 def _environment_secrets() -> frozenset[str]:
     return frozenset(
-        v for k, v in os.environ.items() if _SECRET_VARIABLES.search(k) and len(v) >= 6
+        v
+        for k, v in os.environ.items()
+        if _SECRET_VARIABLES.search(k) and v.strip() and v.lower() not in _SWITCH_VALUES
     )
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from relorch.gate import RULES, compare
+from relorch.gate import RULES
+from relorch.gate.compare import compare
 from relorch.gate.ruledocs import CONTEXTS, rule_reference
 from relorch.gate.rules import BREAKING, COMPATIBLE, POTENTIALLY, schema_suffixes
 from tests.gate.openapi_docs import INTEGER, STRING, obj, params, query, request, response, spec

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from relorch.errors import ExitCode
-from relorch.gate import SpecError, compare, parse_document
+from relorch.gate import SpecError, parse_document
+from relorch.gate.compare import compare
 from relorch.gate.load import Resolver
 from tests.gate.openapi_docs import NUMBER, STRING, obj, response, spec
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from relorch.gate import RULES, compare
+from relorch.gate import RULES
+from relorch.gate.compare import compare
 from tests.gate.openapi_docs import (
     INTEGER,
     NUMBER,

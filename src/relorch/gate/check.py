@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from relorch.errors import PreconditionError, UsageError
+from relorch.errors import UsageError
 from relorch.gate.changes import Change
 from relorch.gate.compare import compare_resolved
 from relorch.gate.documents import GitSource, ParseCache, cache_for, open_document
-from relorch.gate.load import SpecError
+from relorch.gate.errors import SpecError
 from relorch.gate.rules import BREAKING, LEVELS
 from relorch.gate.verdict import Exception_, apply_levels, check_rules, judge, parse_ignores
 from relorch.git.objects import FileReader
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from relorch.git.gateway import Git
 
 SCHEMA = "relorch-diff/1"
-
-
-class GateFailed(PreconditionError):
-    """A change reaches the gate's fail level: the release would be refused (exit 3)."""
 
 
 @dataclass(frozen=True)

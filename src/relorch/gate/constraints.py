@@ -11,7 +11,8 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from relorch.gate.load import LOWER_BOUNDS, UPPER_BOUNDS, SpecError
+from relorch.gate.errors import SpecError
+from relorch.gate.load import LOWER_BOUNDS, UPPER_BOUNDS
 
 
 class Effect(Enum):

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from relorch.errors import GitError
-from relorch.gate.load import Resolver, SpecError, check_version, parse_text
+from relorch.gate.errors import SpecError
+from relorch.gate.load import Resolver, check_version, parse_text
 
 if TYPE_CHECKING:
     from relorch.git.gateway import Git

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from relorch.gate.constraints import Effect, Found
-from relorch.gate.load import SpecError
+from relorch.gate.errors import SpecError
 
 _OBJECT_KEYS = ("properties", "additionalProperties", "required", "minProperties", "maxProperties")
 _ARRAY_KEYS = ("items", "minItems", "maxItems", "uniqueItems")

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from relorch.errors import PreconditionError
+from relorch.gate.errors import SpecError
 
 _fast: Any
 # yaml_rs allocates through mimalloc, which by default keeps freed memory for a while: the
@@ -47,14 +47,6 @@ LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
 # The JSON Schema booleans. Shared objects, because schema.py memoises comparisons by id().
 ANY: dict[str, Any] = {}
 NEVER: dict[str, Any] = {"enum": []}
-
-
-class SpecError(PreconditionError):
-    """An OpenAPI document that cannot be read or compared: the gate cannot run (exit 3)."""
-
-    default_hint = (
-        "fix the OpenAPI document at that revision (it must be valid OpenAPI 3.x or Swagger 2.0)"
-    )
 
 
 MAX_FILES = 1000  # referenced files per document: a bound for hostile chains of files

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from relorch.gate.load import Resolver, SpecError, check_version, mapping
+from relorch.gate.errors import SpecError
+from relorch.gate.load import Resolver, check_version, mapping
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON = "application/json"

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from relorch.config import Config
 from relorch.errors import NothingToRelease, PreconditionError
-from relorch.gate.check import GateFailed
-from relorch.gate.load import SpecError
+from relorch.gate.errors import GateFailed, SpecError
 from relorch.git.gateway import Git
 from relorch.model.repository import main_branch, remote_of
 from relorch.release.plan import ReleasePlan, plan_release

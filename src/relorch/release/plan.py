@@ -253,7 +253,8 @@ def _breaking_gate(
     and the gate's verdict in one line for the output."""
     if api.spec is None:
         return "", ()
-    from relorch.gate.check import GateFailed, diff_refs
+    from relorch.gate.check import diff_refs
+    from relorch.gate.errors import GateFailed
     from relorch.gate.rules import LEVELS
 
     report = diff_refs(git, api, base, head, config.gate)
