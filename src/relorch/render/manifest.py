@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from relorch.documents import schema_id
@@ -17,6 +16,7 @@ from relorch.render.context import (
     public_url,
 )
 from relorch.render.headers import deprecation_headers
+from relorch.render.jsontext import dumps
 
 MANIFEST_SCHEMA = schema_id("manifest")
 
@@ -38,7 +38,8 @@ def manifest_data(model: RenderModel, env: str | None = None) -> dict[str, Any]:
 
 def render_manifest(model: RenderModel, env: str | None = None) -> str:
     """The manifest JSON document (sorted keys, trailing newline)."""
-    return json.dumps(manifest_data(model, env), indent=2, sort_keys=True) + "\n"
+    # The text of json.dumps(indent=2, sort_keys=True), in a fifth of the time (jsontext).
+    return dumps(manifest_data(model, env)) + "\n"
 
 
 def _api(model: RenderModel, api: ApiModel) -> dict[str, Any]:
