@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from email.utils import format_datetime
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from relorch.documents import schema_id
 from relorch.errors import ConfigError
@@ -27,6 +25,9 @@ def deprecation_headers(state: SupportState, migration_guide: str | None) -> dic
         headers["Deprecation"] = f"@{int(state.deprecated_at.timestamp())}"
     sunset = state.effective_sunset
     if sunset is not None:
+        # On first use: email.utils brings socket, ssl and http.client (7 ms on every render).
+        from email.utils import format_datetime
+
         headers["Sunset"] = format_datetime(sunset, usegmt=True)
     if migration_guide:
         headers["Link"] = f'<{checked_link(migration_guide)}>; rel="deprecation"'
@@ -86,6 +87,8 @@ def policy_xml(headers: dict[str, str]) -> str:
     (Deprecation: @1767225600) is written as an expression returning a C# string literal,
     @("@1767225600"); every other value is plain (XML-escaped) text.
     """
+    from xml.sax.saxutils import escape, quoteattr  # on first use, as email.utils above
+
     lines = [
         "<policies>",
         "  <inbound>",
