@@ -171,11 +171,104 @@ def test_fresh_clone_fetches_only_the_ledger_tip(repo: Clone, make_clone) -> Non
     for i in range(3):
         ledger.append(holding(f"v1-rev{i}"), subject="x")
     fresh: Clone = make_clone()
-    state = ledger_of(fresh).read_state()
-    assert state.count == 3
+    assert [r.tag for r in ledger_of(fresh).records()] == ["v1-rev2", "v1-rev1", "v1-rev0"]
     assert fresh.git("rev-list", "--count", "refs/relorch/ledger") == "1"
     ledger_of(fresh).append(lambda s: [hold("v1-rev9")], subject="from shallow")
     assert git(repo.origin, "rev-list", "--count", "refs/relorch/ledger") == "4"
+
+
+STATE_REF = "refs/relorch/ledger-state"
+
+
+def _has_object(clone: Clone, sha: str) -> bool:
+    cmd = ["git", "cat-file", "-e", sha]
+    return subprocess.run(cmd, cwd=clone.path, capture_output=True, check=False).returncode == 0
+
+
+def test_every_append_puts_the_state_alone_beside_the_ledger(repo: Clone) -> None:
+    ledger = ledger_of(repo)
+    ledger.append(holding("v1-rev1"), subject="one")
+    last = ledger.append(holding("v1-rev2"), subject="two")
+    state_commit = repo.remote_refs()[STATE_REF]
+    assert git(repo.origin, "rev-parse", f"{state_commit}^@") == last.tip
+    assert git(repo.origin, "ls-tree", "--name-only", state_commit) == "state.json"
+    assert git(repo.origin, "rev-parse", f"{state_commit}:state.json") == git(
+        repo.origin, "rev-parse", f"{last.tip}:state.json"
+    )
+
+
+def test_a_fresh_clone_reads_the_state_without_the_records(repo: Clone, tmp_path: Path) -> None:
+    ledger = ledger_of(repo)
+    for i in range(3):
+        ledger.append(holding(f"v1-rev{i}"), subject="x")
+    tip = repo.remote_refs()["refs/relorch/ledger"]
+    chunk = git(repo.origin, "rev-parse", f"{tip}:records/000000.jsonl")
+    # Over the git protocol, as from a hosting service (a plain local clone copies everything).
+    git(tmp_path, "clone", "-q", "--no-local", str(repo.origin), "fresh")
+    fresh = Clone(tmp_path / "fresh", repo.origin)
+    assert not _has_object(fresh, chunk)
+    state = ledger_of(fresh).read_state()
+    assert state.count == 3
+    assert sorted(h.tag for h in state.holds.values()) == ["v1-rev0", "v1-rev1", "v1-rev2"]
+    assert not _has_object(fresh, chunk)  # the records never came
+    assert not _has_object(fresh, tip)
+    # No copy of the ledger was made from it: the copy is only ever the ledger itself.
+    assert fresh.git("for-each-ref", "refs/relorch/") == ""
+    # A writer in that clone still builds on the whole ledger.
+    ledger_of(fresh).append(lambda s: [hold("v1-rev9")], subject="from fresh")
+    assert origin_state(repo.origin)["count"] == 4
+
+
+def test_a_state_ref_about_another_ledger_commit_is_not_trusted(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    ledger = ledger_of(repo)
+    ledger.append(holding("v1-rev1"), subject="one")
+    old_state = repo.remote_refs()[STATE_REF]
+    ledger.append(holding("v1-rev2"), subject="two")
+    # What an append by a relorch that does not write the state ref leaves: it lags behind.
+    repo.git("push", "-q", "--force", "origin", f"{old_state}:{STATE_REF}")
+    state = ledger_of(make_clone()).read_state()
+    assert state.count == 2
+    assert sorted(h.tag for h in state.holds.values()) == ["v1-rev1", "v1-rev2"]
+
+
+@pytest.mark.parametrize("tree", ["empty", "not json", "no state.json"])
+def test_a_state_ref_relorch_did_not_write_falls_back_to_the_ledger(
+    repo: Clone,
+    make_clone,  # type: ignore[no-untyped-def]
+    tree: str,
+) -> None:
+    last = ledger_of(repo).append(holding("v1-rev1"), subject="one")
+    files = {"empty": {}, "not json": {"state.json": "{"}, "no state.json": {"other": "x"}}[tree]
+    env = {"GIT_INDEX_FILE": str(repo.path / ".git" / "forged-index")}
+    for name, text in files.items():
+        blob = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"],
+            cwd=repo.path,
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        repo.git("update-index", "--add", "--cacheinfo", f"100644,{blob},{name}", env=env)
+    forged_tree = repo.git("write-tree", env=env)
+    forged = repo.git("commit-tree", forged_tree, "-p", str(last.tip), "-m", "forged")
+    repo.git("push", "-q", "--force", "origin", f"{forged}:{STATE_REF}")
+    state = ledger_of(make_clone()).read_state()
+    assert state.count == 1 and [h.tag for h in state.holds.values()] == ["v1-rev1"]
+
+
+def test_a_remote_refusing_the_state_ref_still_takes_the_ledger(repo: Clone, make_clone) -> None:  # type: ignore[no-untyped-def]
+    # An update hook refuses one ref of a push; the others land.
+    hook = repo.origin / "hooks" / "update"
+    hook.write_text(f'#!/bin/sh\n[ "$1" = {STATE_REF} ] && exit 1\nexit 0\n')
+    hook.chmod(0o755)
+    ledger = ledger_of(repo)
+    first = ledger.append(holding("v1-rev1"), subject="one")
+    second = ledger.append(holding("v1-rev2"), subject="two")
+    assert (first.attempts, second.attempts) == (1, 1)
+    refs = repo.remote_refs()
+    assert refs["refs/relorch/ledger"] == second.tip and STATE_REF not in refs
+    assert ledger_of(make_clone()).read_state().count == 2
 
 
 def test_without_a_remote_the_ledger_is_a_local_ref(repo: Clone) -> None:

@@ -201,6 +201,12 @@ class Config:
 
     gate: GateConfig = GateConfig()
 
+    @property
+    def ledger_state_ref(self) -> str:
+        """Where each ledger append also puts its state alone (a commit of `state.json` whose
+        parent is the ledger commit): a fresh clone reads the state without the records."""
+        return self.ledger_ref + "-state"
+
     def api(self, name: str | None) -> ApiConfig:
         """The named API, or the only one when `name` is None."""
         if name is None:

@@ -19,7 +19,14 @@ from relorch.errors import GitError
 from relorch.git.gateway import Git
 
 # The ref plumbing lived here first; `ledger.store` and `report.sources` import it from here.
-from relorch.git.refs import fetch_ref, push_ref, read_ref, remote_ref, swap_local_ref
+from relorch.git.refs import (
+    fetch_ref,
+    push_ref,
+    read_ref,
+    remote_ref,
+    remote_refs,
+    swap_local_ref,
+)
 
 TREE_MODE = "40000"
 BLOB_MODE = "100644"
@@ -257,5 +264,6 @@ __all__ = [
     "push_ref",
     "read_ref",
     "remote_ref",
+    "remote_refs",
     "swap_local_ref",
 ]

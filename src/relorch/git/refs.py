@@ -48,15 +48,25 @@ def note_listed(git: Git, remote: str, ref: str, sha: str | None, local: str | N
 def remote_ref(git: Git, remote: str, ref: str, *, local: str | None = ZERO_SHA) -> str | None:
     """The sha the remote's `ref` points at, None when it has no such ref: one round trip,
     or none right after a listing that included it, if the local copy is still `local`."""
-    listed = _LISTED.pop((str(git.root), remote, ref), None)
-    if listed is not None and time.monotonic() - listed[0] < _LISTED_FOR and listed[2] == local:
-        return listed[1]
-    out = git.run("ls-remote", remote, ref, network=True)
+    return remote_refs(git, remote, (ref,), local=local)[ref]
+
+
+def remote_refs(
+    git: Git, remote: str, refs: tuple[str, ...], *, local: str | None = ZERO_SHA
+) -> dict[str, str | None]:
+    """What the remote's `refs` point at (None: no such ref), from one listing: the one just
+    made with them (see note_listed) when it holds them all, else one round trip."""
+    now = time.monotonic()
+    listed = [_LISTED.pop((str(git.root), remote, ref), None) for ref in refs]
+    if all(x is not None and now - x[0] < _LISTED_FOR and x[2] == local for x in listed):
+        return {ref: x[1] for ref, x in zip(refs, listed, strict=True) if x is not None}
+    out = git.run("ls-remote", remote, *refs, network=True)
+    found: dict[str, str | None] = dict.fromkeys(refs)
     for line in out.splitlines():
         sha, _, name = line.partition("\t")
-        if name == ref:
-            return sha
-    return None
+        if name in found:
+            found[name] = sha
+    return found
 
 
 def fetch_ref(
@@ -114,11 +124,27 @@ class PushOutcome:
     message: str
 
 
-def push_ref(git: Git, remote: str, new: str, ref: str) -> PushOutcome:
+def push_ref(
+    git: Git, remote: str, new: str, ref: str, *, beside: tuple[str, str] | None = None
+) -> PushOutcome:
     """Push `new` to the remote's `ref`, never forced: the remote accepts only a fast-forward
-    from the value it holds, so the push is a compare-and-swap."""
-    result = git.push(remote, [f"{new}:{ref}"], atomic=False)
+    from the value it holds, so the push is a compare-and-swap.
+
+    `beside` (sha, ref) is forced to the remote in the same push, not atomically: the outcome
+    is `ref`'s alone (a derived ref that did not land is only a missed shortcut for readers).
+    """
+    refspecs = [f"{new}:{ref}"]
+    if beside is not None:
+        refspecs.append(f"+{beside[0]}:{beside[1]}")
+    result = git.push(remote, refspecs, atomic=False)
     if result.ok:
         return PushOutcome(True, False, result.message)
-    rejected = any(line.startswith("!") and ref in line for line in result.message.splitlines())
-    return PushOutcome(False, rejected, result.message)
+    # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "!" rejected, " " "+" "*" landed.
+    flags = {
+        parts[1].rsplit(":", 1)[-1]: parts[0]
+        for parts in (line.split("\t") for line in result.message.splitlines())
+        if len(parts) >= 3 and len(parts[0]) == 1
+    }
+    if beside is not None and flags.get(ref) in (" ", "+", "*"):
+        return PushOutcome(True, False, result.message)
+    return PushOutcome(False, flags.get(ref) == "!", result.message)

@@ -7,7 +7,12 @@ Every ledger commit's tree is
     records/000001.jsonl   records 1000..1999, ...
 
 An append rewrites one bounded chunk and the snapshot, so its cost does not grow with the
-ledger. With a remote the append is a non-forced push of a commit whose parent is the
+ledger. Beside the ledger ref, each append forces `<ledger_ref>-state` to a commit whose tree
+is that `state.json` alone and whose parent is the ledger commit: a clone with no copy of the
+ledger reads the state from it (a one-commit fetch of one small blob) when its parent is the
+ledger tip the same listing gave, and from the ledger otherwise.
+
+With a remote the append is a non-forced push of a commit whose parent is the
 remote's current tip (a compare-and-swap); a lost race re-fetches, re-checks and retries.
 """
 
@@ -32,7 +37,7 @@ from relorch.git.objects import (
     fetch_ref,
     push_ref,
     read_ref,
-    remote_ref,
+    remote_refs,
     swap_local_ref,
 )
 from relorch.ledger.records import Record
@@ -96,6 +101,7 @@ class Ledger:
         self.config_commit = config.commit
         self.from_worktree = config.from_worktree
         self.ref = config.ledger_ref
+        self.state_ref = config.ledger_state_ref
         self.remote = config.remote if remote_of(git, config).present else None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.sleep = sleep
@@ -112,11 +118,22 @@ class Ledger:
         """
         if self.remote is None:
             return read_ref(self.git, self.ref)
+        local_tip, listed = self._listed()
+        return self._sync(local_tip, listed[self.ref])
+
+    def _listed(self) -> tuple[str | None, dict[str, str | None]]:
+        """This clone's copy of the ledger, then what the remote holds of it and of the state
+        ref (one round trip, or none right after sync_tags listed them)."""
+        assert self.remote is not None
         # The copy first: it only ever moves to a value the remote had, and the remote only
         # grows, so a remote read after it holds at least as many records unless it lost some
         # (read the other way round, another process of this clone could make it look so).
         local_tip = read_ref(self.git, self.ref)
-        remote_tip = remote_ref(self.git, self.remote, self.ref, local=local_tip)
+        refs = (self.ref, self.state_ref)
+        return local_tip, remote_refs(self.git, self.remote, refs, local=local_tip)
+
+    def _sync(self, local_tip: str | None, remote_tip: str | None) -> str | None:
+        assert self.remote is not None
         if remote_tip is None:
             if local_tip is not None:
                 if not START_NEW_LEDGER.get():
@@ -218,10 +235,44 @@ class Ledger:
         )
 
     def read_state(self, *, fetch: bool = True) -> LedgerState:
-        """The state of the ledger as the remote holds it now (`fetch` False: the local copy)."""
-        tip = self.sync() if fetch else read_ref(self.git, self.ref)
+        """The state of the ledger as the remote holds it now (`fetch` False: the local copy).
+
+        A clone with no copy of the ledger (a fresh CI clone) reads the state ref instead of
+        fetching every record, when that ref's parent is the ledger tip the remote listed.
+        """
+        if not fetch or self.remote is None:
+            tip = self.sync() if fetch else read_ref(self.git, self.ref)
+        else:
+            local_tip, listed = self._listed()
+            remote_tip, state_tip = listed[self.ref], listed[self.state_ref]
+            if local_tip is None and remote_tip is not None and state_tip is not None:
+                state = self._state_alone(remote_tip)
+                if state is not None:
+                    return state
+            tip = self._sync(local_tip, remote_tip)
         with ObjectStore(self.git) as store:
             return self.snapshot(tip, store).state
+
+    def _state_alone(self, remote_tip: str) -> LedgerState | None:
+        """The state the remote's state ref holds for ledger commit `remote_tip`; None when
+        that ref is about another commit (an append by a relorch that does not write it, or
+        one that moved both refs since the listing) or is not what relorch writes."""
+        assert self.remote is not None
+        sha = fetch_ref(self.git, self.remote, self.state_ref, shallow=True, update=False)
+        with ObjectStore(self.git) as store:
+            try:
+                commit = store.read_commit(sha)
+                if commit.parents != (remote_tip,):
+                    return None
+                entry = store.read_tree(commit.tree).get(STATE_FILE)
+                if entry is None:
+                    return None
+                data = json.loads(store.read_blob(entry.sha))
+                if int(data.get("format", 1)) < STATE_FORMAT:
+                    return None
+                return LedgerState.from_json(data)
+            except (GitError, ValueError, KeyError, TypeError, AttributeError):
+                return None  # the ledger itself says it, at the cost of reading it
 
     def records(self, *, sync: bool = True) -> Iterator[Record]:
         """Every record, newest first, reading chunks only as far as the caller iterates."""
@@ -253,8 +304,8 @@ class Ledger:
                 if not records:
                     return Appended((), snap.state, tip, attempt)
                 state = snap.state.apply(records)
-                commit = self._write(store, snap, records, state, subject)
-                if self._swap(tip, commit):
+                commit, state_commit = self._write(store, snap, records, state, subject)
+                if self._swap(tip, commit, state_commit):
                     return Appended(records, state, commit, attempt)
                 self.sleep(min(2.0, 0.05 * 1.6**attempt) * random.uniform(0.5, 1.5))
         raise ConflictError(
@@ -279,7 +330,8 @@ class Ledger:
         records: Sequence[Record],
         state: LedgerState,
         subject: str,
-    ) -> str:
+    ) -> tuple[str, str]:
+        """The new ledger commit, and the state commit beside it (see the module's doc)."""
         chunks = dict(snap.chunks)
         index = snap.state.count // CHUNK
         name = chunk_name(index)
@@ -297,20 +349,25 @@ class Ledger:
             count += 1
         chunks[name] = TreeEntry(BLOB_MODE, store.write_blob(lines.encode()))
         state_blob = json.dumps(state.to_json(), indent=1, sort_keys=True) + "\n"
+        state_entry = TreeEntry(BLOB_MODE, store.write_blob(state_blob.encode()))
         root = store.write_tree(
             {
-                STATE_FILE: TreeEntry(BLOB_MODE, store.write_blob(state_blob.encode())),
+                STATE_FILE: state_entry,
                 RECORDS_DIR: TreeEntry(TREE_MODE, store.write_tree(chunks)),
             }
         )
         parents = (snap.tip,) if snap.tip else ()
         body = "\n".join(r.to_line() for r in records)
-        return store.write_commit(root, parents, f"{subject}\n\n{body}", self.clock())
+        now = self.clock()
+        commit = store.write_commit(root, parents, f"{subject}\n\n{body}", now)
+        alone = store.write_tree({STATE_FILE: state_entry})
+        return commit, store.write_commit(alone, (commit,), f"state of {commit}", now)
 
-    def _swap(self, tip: str | None, commit: str) -> bool:
+    def _swap(self, tip: str | None, commit: str, state_commit: str) -> bool:
         if self.remote is None:
             return swap_local_ref(self.git, self.ref, commit, tip)
-        outcome = push_ref(self.git, self.remote, commit, self.ref)
+        beside = (state_commit, self.state_ref)
+        outcome = push_ref(self.git, self.remote, commit, self.ref, beside=beside)
         if outcome.ok:
             # The local ref only mirrors the remote; another local process may have moved it.
             swap_local_ref(self.git, self.ref, commit, tip)

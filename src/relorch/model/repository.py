@@ -80,10 +80,12 @@ def sync_tags(git: Git, config: Config) -> list[str]:
     tag_patterns = [f"refs/tags/{g}" for g in tag_globs(config)]
     # The ledger ref rides along: the ledger read that follows needs no round trip of its own.
     # Local refs first (the ledger reads its copy before the remote's: never out of order).
-    ours = git.ref_ids([tracking, *tag_patterns, config.ledger_ref])
-    theirs = git.remote_ref_ids(remote, ["refs/heads/*", *tag_patterns, config.ledger_ref])
-    ledger = config.ledger_ref
-    note_listed(git, remote, ledger, theirs.pop(ledger, None), ours.pop(ledger, None))
+    ledger, state = config.ledger_ref, config.ledger_state_ref
+    ours = git.ref_ids([tracking, *tag_patterns, ledger])
+    theirs = git.remote_ref_ids(remote, ["refs/heads/*", *tag_patterns, ledger, state])
+    local_ledger = ours.pop(ledger, None)
+    note_listed(git, remote, ledger, theirs.pop(ledger, None), local_ledger)
+    note_listed(git, remote, state, theirs.pop(state, None), local_ledger)
     notes = _drop_stale_tags(git, config, remote, theirs, ours)
     refspecs: list[str] = []
     for ref, oid in theirs.items():
