@@ -53,3 +53,19 @@ def test_validator_rejects_a_document_breaking_its_schema() -> None:
         validate_document({"schema": "relorch-error/1", "error": "x", "hint": None, "exit_code": 7})
     with pytest.raises(AssertionError, match="not a registered kind"):
         validate_document({"schema": "relorch-error/9"})
+
+
+def test_emit_json_writes_a_report_bigger_than_its_chunks_whole_and_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Written a megabyte at a time: the secret straddles the first boundary, and is masked
+    # because the mask runs over the whole text before it is cut.
+    monkeypatch.setenv("DEPLOY_API_KEY", "s3cr3t-value")
+    filler = "x" * ((1 << 20) - len('{"changes":["') - 8)
+    data = {"changes": [filler + " s3cr3t-value", "y" * 1500000]}
+    out = io.StringIO()
+    emit_json("diff", data, out, compact=True)
+    text = out.getvalue()
+    assert "s3cr3t" not in text
+    assert text.endswith("\n") and text.count("\n") == 1
+    assert json.loads(text)["changes"] == [filler + " ***", "y" * 1500000]
