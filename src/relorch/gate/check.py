@@ -167,7 +167,7 @@ def _resolve(git: Git, rev: str) -> str:
 
 
 def _open(files: FileReader, sha: str, rev: str, spec: str, cache: ParseCache) -> Resolver:
-    resolver = open_document(GitSource(files, sha, rev), spec, cache)
+    resolver = open_document(GitSource(files, sha, rev, cache), spec, cache)
     if resolver is None:
         raise SpecError(
             f"{spec} does not exist at {rev}: the breaking-change gate cannot run",

@@ -43,14 +43,20 @@ class Source(Protocol):
 class GitSource:
     """A revision of the repository: files are read from git, never the working tree."""
 
-    def __init__(self, files: FileReader, sha: str, revision: str) -> None:
+    def __init__(
+        self, files: FileReader, sha: str, revision: str, cache: ParseCache | None = None
+    ) -> None:
         self.files = files
         self.sha = sha
         self.revision = revision
+        self.cache = cache
         self._content: dict[str, bytes] = {}
 
     def blob(self, path: str) -> tuple[str, int] | None:
-        found = self.files.read(self.sha, path, MAX_BYTES)
+        # A file the cache holds is not kept: 4 MB of YAML stayed alive beside its parsed
+        # form for the whole comparison.
+        wanted = None if self.cache is None else self.cache.lacks
+        found = self.files.read(self.sha, path, MAX_BYTES, wanted)
         if found is None:
             return None
         blob, size, data = found
@@ -59,7 +65,14 @@ class GitSource:
         return blob, size
 
     def read(self, path: str, blob: str) -> bytes:
-        return self._content.pop(path)
+        if path in self._content:
+            return self._content.pop(path)
+        # The cache had an entry, but it could not be used (damaged, another Python): read
+        # the file again.
+        found = self.files.read(self.sha, path, MAX_BYTES)
+        if found is None or found[2] is None:
+            raise GitError(f"{path} vanished at {self.revision} while being read")
+        return found[2]
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,10 @@ class ParseCache:
         # Each read gives a new object: an unchanged file must not be one object on both
         # sides, since what it means depends on the files it references, which may differ.
         self.directory = directory
+
+    def lacks(self, blob: str) -> bool:
+        """Whether there is no entry for `blob` (one that exists may still be unusable)."""
+        return self.directory is None or not (self.directory / f"{blob}{SUFFIX}").is_file()
 
     def get(self, blob: str) -> Any:
         if self.directory is None:

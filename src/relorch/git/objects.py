@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -84,9 +84,12 @@ class FileReader(_BatchUser):
     """Files of commits read through one long-lived `git cat-file --batch`: a document split
     over hundreds of files costs one process, not one per file. `close()` (or `with`) ends it."""
 
-    def read(self, rev: str, path: str, limit: int) -> tuple[str, int, bytes | None] | None:
+    def read(
+        self, rev: str, path: str, limit: int, wanted: Callable[[str], bool] | None = None
+    ) -> tuple[str, int, bytes | None] | None:
         """(blob id, size, content) of `path` at commit `rev`; None when no file is there.
-        The content is None when it is larger than `limit` bytes (read and dropped)."""
+        The content is None when it is larger than `limit` bytes, or when `wanted(blob id)`
+        says it is not needed (a parse cache holds it): read and dropped."""
         if "\n" in path or "\n" in rev:
             return None
         batch = self._reader()
@@ -99,15 +102,16 @@ class FileReader(_BatchUser):
             if line.rstrip().endswith((b" missing", b" ambiguous")) or len(header) != 3:
                 return None  # "<rev>:<path> missing" (the path may hold spaces)
             blob, kind, size = header[0].decode(), header[1], int(header[2])
-            if size > limit:  # drop it in pieces: memory stays small whatever the size
-                left = size + 1
+            if size > limit or (wanted is not None and not wanted(blob)):
+                left = size + 1  # dropped in pieces: memory stays small whatever the size
                 while left > 0:
                     chunk = batch.stdout.read(min(left, 1 << 20))
                     if not chunk:
                         raise GitError(f"cannot read {path} at {rev}: git cat-file ended early")
                     left -= len(chunk)
                 return blob, size, None
-            data = batch.stdout.read(size + 1)[:size]  # the content, then a newline
+            data = batch.stdout.read(size)  # not read(size + 1)[:size]: a copy of megabytes
+            batch.stdout.read(1)  # the newline after the content
         except (OSError, ValueError) as exc:
             raise GitError(f"cannot read {path} at {rev}: {exc}") from None
         if len(data) != size:
