@@ -21,7 +21,7 @@ OWNERS = {
 # The layers, lowest first: a unit may import its own package and any unit of a lower layer,
 # never one of its own layer or above (docs/architecture.md draws the same picture).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "masking", "durations", "documents", "deadline"),
+    ("errors", "masking", "durations", "documents", "deadline", "invocation"),
     ("versions", "output"),
     ("ci",),
     ("git",),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Clone, clone_of, run_relorch
+from tests.gitrepo import Clone, clone_of, run_in_process, run_relorch
 
 WRAPPER = """#!/bin/sh
 printf 'CALL %s\\n' "$*" >> "$COUNTED_GIT_LOG"
@@ -139,3 +139,37 @@ def test_plan_lists_only_the_tags_of_the_major_it_needs(
     assert result.returncode == 0, result.stderr
     listings = [c for c in calls(counted) if c.startswith("ls-remote")]
     assert listings and all("v*-rev*" not in c for c in listings), listings
+
+
+def test_deploy_dry_run_lists_the_remote_once(repo: Clone, counted: dict[str, str]) -> None:
+    repo.commit("chore: an environment", {"relorch.toml": "[apis.products]\n[environments.qa]\n"})
+    repo.push("HEAD:main")
+    released(repo)
+    dry_run = ("deploy", "v1@latest", "--env", "qa", "--dry-run")
+    assert run_relorch(repo.path, *dry_run).returncode == 0
+    result = run_relorch(repo.path, *dry_run, env=counted)
+    assert result.returncode == 0, result.stderr
+    made = calls(counted)
+    # The governing config and the target both need the remote's view: one listing serves
+    # both (it used to be three: a sync for each, then the remote's tags again).
+    assert len([c for c in made if c.startswith("ls-remote")]) == 1, made
+    assert not [c for c in made if c.startswith("fetch")], made
+    assert len([c for c in made if c.startswith("config --get remote.")]) == 1, made
+    assert len([c for c in made if c.startswith("symbolic-ref")]) <= 1, made
+    assert len(made) <= 20, made
+
+
+def test_every_command_asks_the_remote_afresh(repo: Clone, tmp_path: Path) -> None:
+    """The listing is kept for one command only: the next, in the same process, lists again."""
+    repo.commit("chore: an environment", {"relorch.toml": "[apis.products]\n[environments.qa]\n"})
+    repo.push("HEAD:main")
+    released(repo, 2)
+    other = clone_of(repo, tmp_path, "other")
+    dry_run = ("deploy", "v1@latest", "--env", "qa", "--dry-run", "--json")
+    first = run_in_process(other.path, *dry_run)
+    assert first.returncode == 0 and '"v1-rev2"' in first.stdout, first.stderr
+    repo.commit("feat: change 3")
+    repo.push("HEAD:main")
+    repo.tag("v1-rev3")
+    second = run_in_process(other.path, *dry_run)
+    assert second.returncode == 0 and '"v1-rev3"' in second.stdout, second.stderr

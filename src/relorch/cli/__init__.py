@@ -20,7 +20,7 @@ from typing import Any
 
 import typer
 
-from relorch import __version__
+from relorch import __version__, invocation
 from relorch.cli.common import (
     NO_COLOR_HELP,
     ChdirOpt,
@@ -225,6 +225,7 @@ def _main(args: list[str]) -> int:
 
     click = _click()
     _register()
+    invocation.begin()
     if os.environ.get(COMPLETE_VAR):
         from typer._completion_classes import completion_init
 

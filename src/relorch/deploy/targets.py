@@ -10,7 +10,7 @@ from relorch.errors import PreconditionError, UsageError
 from relorch.git.gateway import Git
 from relorch.ledger.state import LedgerState
 from relorch.model.history import ApiHistory, MajorInfo, RevisionInfo, build_history
-from relorch.model.repository import line_ref, main_branch, remote_of, sync_tags
+from relorch.model.repository import line_ref, main_branch, remote_of, sync_tags, synced_tags
 from relorch.policy.support import ensure_deployable, release_moments
 from relorch.versions import Ref, parse_ref
 
@@ -44,8 +44,12 @@ def remote_history(git: Git, config: Config, api: ApiConfig) -> ApiHistory:
     sync_tags(git, config)
     tags = git.local_tags(api.scheme.globs())
     if remote_of(git, config).present:
-        remote = git.ls_remote(config.remote, [], api.scheme.globs()).tags
-        tags = [t for t in tags if t.name in remote and remote[t.name].sha == t.sha]
+        listed = synced_tags(git, config)
+        if listed is not None:  # the sync made the local revision tags the remote's
+            tags = [t for t in tags if f"refs/tags/{t.name}" in listed]
+        else:
+            remote = git.ls_remote(config.remote, [], api.scheme.globs()).tags
+            tags = [t for t in tags if t.name in remote and remote[t.name].sha == t.sha]
     return build_history(api, tags, main_branch(git, config))
 
 

@@ -35,17 +35,23 @@ class RemoteCommands(Runner):
     """The remote commands of `Git` (a part of it: callers use `Git`)."""
 
     def has_remote(self, remote: str) -> bool:
-        """Whether `remote` is configured with a URL."""
-        return self.config_value(f"remote.{remote}.url") is not None
+        """Whether `remote` is configured with a URL (asked once per Git)."""
+        key = ("url", remote)
+        if key not in self._facts:
+            self._facts[key] = self.config_value(f"remote.{remote}.url")
+        return self._facts[key] is not None
 
     def remote_head_branch(self, remote: str) -> str | None:
-        """The remote's default branch as last fetched (refs/remotes/R/HEAD); one git call,
-        never a scan of packed-refs in Python (16 ms at 20,000 tags)."""
-        prefix = f"refs/remotes/{remote}/"
-        status, out, _ = self._execute(["symbolic-ref", "--quiet", prefix + "HEAD"])
-        if status != 0 or not out.startswith(prefix):
-            return None
-        return out[len(prefix) :]
+        """The remote's default branch as last fetched (refs/remotes/R/HEAD); one git call
+        per Git, never a scan of packed-refs in Python (16 ms at 20,000 tags). relorch never
+        moves that symbolic ref (its fetches name their refspecs)."""
+        key = ("head", remote)
+        if key not in self._facts:
+            prefix = f"refs/remotes/{remote}/"
+            status, out, _ = self._execute(["symbolic-ref", "--quiet", prefix + "HEAD"])
+            found = status == 0 and out.startswith(prefix)
+            self._facts[key] = out[len(prefix) :] if found else None
+        return self._facts[key]
 
     def ls_remote(
         self,

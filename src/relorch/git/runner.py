@@ -87,6 +87,9 @@ class Runner:
         scrub_environment()
         self.root = root
         self._common: Path | None = None
+        # Facts a command asks for again and again that git changes only when told to (the
+        # remotes configured, each one's HEAD branch): read once per Git, one process each.
+        self._facts: dict[tuple[str, str], str | None] = {}
         if bare or not (root / ".git").exists():
             status, out, _ = spawn(["rev-parse", "--is-bare-repository"], cwd=root)
             if status != 0 or out != ("true" if bare else "false"):

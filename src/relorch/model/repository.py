@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from relorch import invocation
 from relorch.config import Config
 from relorch.git.gateway import Git, RemoteRefs
 from relorch.git.refs import note_listed
@@ -72,10 +73,35 @@ def sync_tags(git: Git, config: Config) -> list[str]:
     Local revision tags are first made to agree with the remote's (see reconcile_tags):
     one the remote lacks is removed, one it holds on another object is replaced. The notes
     say what changed.
+
+    Once per CLI command: a command that needs the remote's view twice (deploy: for the
+    governing config, then for its target) lists the remote once (see synced_tags).
     """
     if not remote_of(git, config).present:
         return []
     remote = config.remote
+    scope = invocation.memo()
+    key = ("synced", str(git.root), remote)
+    if scope is not None and key in scope:
+        return []  # synced earlier in this command; its notes were returned then
+    listed: set[str] = set()
+    notes = _sync(git, config, remote, listed)
+    if scope is not None:  # only once the sync is done: a failed one is tried again
+        scope[key] = True
+        scope[("listed", str(git.root), remote)] = frozenset(listed)
+    return notes
+
+
+def synced_tags(git: Git, config: Config) -> frozenset[str] | None:
+    """The tag refs the remote listed when this command synced (every local revision tag
+    then agreed with it), None when it has not (outside the CLI: always)."""
+    scope = invocation.memo()
+    listed = None if scope is None else scope.get(("listed", str(git.root), config.remote))
+    return listed if isinstance(listed, frozenset) else None
+
+
+def _sync(git: Git, config: Config, remote: str, listed: set[str]) -> list[str]:
+    """sync_tags' work; `listed` gets the tag refs the remote listed."""
     tracking = f"refs/remotes/{remote}/"
     tag_patterns = [f"refs/tags/{g}" for g in tag_globs(config)]
     # The ledger ref rides along: the ledger read that follows needs no round trip of its own.
@@ -87,6 +113,7 @@ def sync_tags(git: Git, config: Config) -> list[str]:
     note_listed(git, remote, ledger, theirs.pop(ledger, None), local_ledger)
     note_listed(git, remote, state, theirs.pop(state, None), local_ledger)
     notes = _drop_stale_tags(git, config, remote, theirs, ours)
+    listed.update(ref for ref in theirs if ref.startswith("refs/tags/"))
     refspecs: list[str] = []
     for ref, oid in theirs.items():
         if ref.startswith("refs/heads/"):
