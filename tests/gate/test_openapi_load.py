@@ -278,3 +278,11 @@ def test_malformed_structure_is_usage_error(paths: Any) -> None:
 def test_recursive_allof_merges_terminate(schemas: dict[str, Any]) -> None:
     doc = spec(response({"$ref": "#/components/schemas/S"})["paths"], schemas=schemas)
     assert compare(doc, copy.deepcopy(doc)) == []
+
+
+def test_the_parser_settings_are_not_left_in_the_environment_deploy_steps_inherit() -> None:
+    import os
+
+    import relorch.gate.load  # noqa: F401 - its import sets them for yaml_rs, then removes them
+
+    assert not [name for name in os.environ if name.startswith("MIMALLOC_")]
