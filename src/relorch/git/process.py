@@ -37,23 +37,25 @@ def run_git(
     cwd: Path,
     env: Mapping[str, str],
     timeout: float | None,
+    input: bytes | None = None,
 ) -> Finished:
     """Run `argv` to completion (or until `timeout` seconds), never leaving a process behind.
 
     The child gets a session of its own: a terminal's Ctrl-C reaches relorch only, which then
     ends the group itself (git's transport helpers such as ssh included) and re-raises.
+    `input` is written to its standard input (none: it reads an empty one).
     """
     proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
         env=dict(env),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _end_group(proc)
         return Finished(None, "", "")

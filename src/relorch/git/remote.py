@@ -167,3 +167,52 @@ class RemoteCommands(Runner):
     def fetch(self, remote: str, refspecs: Sequence[str]) -> None:
         """Fetch explicit refspecs from `remote`."""
         self.run("fetch", "--quiet", "--no-tags", remote, *refspecs, network=True)
+
+    def fetch_listed(
+        self,
+        remote: str,
+        refspecs: Sequence[str],
+        listed: Mapping[str, str],
+        bases: Mapping[str, str],
+        gone: Sequence[str] = (),
+    ) -> None:
+        """Fetch `refspecs` (`+src:dst` moves dst, `src:dst` only creates it: a local tag is
+        never clobbered), set each dst to the object `listed` (a listing of the remote) gave
+        its src, and delete the refs `gone`: all or none of the ref changes happen.
+
+        `git fetch` reads every local ref twice, to mark what is complete before it asks and
+        in the connectivity check after (`rev-list --objects --not --all`): 0.15 s each at
+        20,000 annotated tags, for one new tag. So it runs first in a private git directory
+        (`narrowfetch`) that shares this repository's objects and holds only `bases` (the
+        remote-tracking branches) as refs: the same negotiation, the same connectivity
+        check, against those few refs (about 20 ms). One `update-ref --stdin` transaction
+        then sets the refs here. When that path cannot be taken or fails (a shallow clone,
+        a remote that moved since the listing), the plain fetch runs, as it always did.
+        """
+        from relorch.git import narrowfetch
+
+        edits = [f"delete {ref}\n" for ref in gone]
+        if refspecs:
+            updates = narrowfetch.ref_updates(refspecs, listed)
+            with narrowfetch.private_dir(self.common_dir(), bases) as env:
+                if env is None or updates is None:
+                    updates = None
+                else:
+                    args = narrowfetch.fetch_args(remote, refspecs)
+                    status, _, _ = self._execute(args, network=True, env=env)
+                    updates = updates if status == 0 else None
+            if updates is None or not self._update_refs(remote, [*updates, *edits]):
+                self.fetch(remote, refspecs)
+                for ref in gone:
+                    self.run("update-ref", "-d", ref)
+        elif edits:
+            self.run(*self._update_args(remote), input="".join(edits))
+
+    def _update_refs(self, remote: str, edits: Sequence[str]) -> bool:
+        """Apply `update-ref --stdin` commands in one transaction; False if it was refused."""
+        status, _, _ = self._execute(self._update_args(remote), input="".join(edits))
+        return status == 0
+
+    @staticmethod
+    def _update_args(remote: str) -> list[str]:
+        return ["update-ref", "-m", f"relorch: fetch from {remote}", "--stdin"]

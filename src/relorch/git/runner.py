@@ -55,6 +55,7 @@ def spawn(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
     strip: bool = True,
+    input: str | None = None,
 ) -> tuple[int, str, str]:
     """Run git and reap it, whatever happens: (status, stdout, stderr), output parsed in C locale.
 
@@ -65,7 +66,13 @@ def spawn(
 
     full_env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C", **(env or {})}
     try:
-        done = run_git(["git", *args], cwd=cwd, env=full_env, timeout=timeout)
+        done = run_git(
+            ["git", *args],
+            cwd=cwd,
+            env=full_env,
+            timeout=timeout,
+            input=None if input is None else input.encode(),
+        )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH", hint="install git") from None
     if done.status is None:
@@ -105,9 +112,11 @@ class Runner:
         network: bool = False,
         env: dict[str, str] | None = None,
         strip: bool = True,
+        input: str | None = None,
     ) -> str:
-        """Run `git ARGS` in the repository; GitError (masked) when it fails and `check`."""
-        status, out, err = self._execute(args, network=network, env=env, strip=strip)
+        """Run `git ARGS` in the repository (`input` on its standard input); GitError (masked)
+        when it fails and `check`."""
+        status, out, err = self._execute(args, network=network, env=env, strip=strip, input=input)
         if status != 0 and check:
             raise self._error(args, err or out)
         return out
@@ -119,6 +128,7 @@ class Runner:
         network: bool = False,
         env: dict[str, str] | None = None,
         strip: bool = True,
+        input: str | None = None,
     ) -> tuple[int, str, str]:
         extra = dict(_NETWORK_ENV) if network else {}
         extra.update(env or {})
@@ -128,6 +138,7 @@ class Runner:
             env=extra,
             timeout=NETWORK_TIMEOUT if network else None,
             strip=strip,
+            input=input,
         )
 
     @staticmethod

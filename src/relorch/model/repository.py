@@ -67,8 +67,9 @@ def sync_tags(git: Git, config: Config) -> list[str]:
 
     One `ls-remote` says what the remote has; when the remote-tracking branches and the tags
     already match, nothing is fetched (the common case for status, render and report). A
-    changed ref is fetched by name; a local tag is never clobbered (git refuses, exit 1);
-    branches gone from the remote are pruned. No-op without a remote.
+    changed ref is fetched by name, with only the remote-tracking branches for git to compare
+    (`Git.fetch_listed`); a local tag is never clobbered (git refuses, exit 1); branches gone
+    from the remote are pruned. No-op without a remote.
 
     Local revision tags are first made to agree with the remote's (see reconcile_tags):
     one the remote lacks is removed, one it holds on another object is replaced. The notes
@@ -133,15 +134,13 @@ def _sync(git: Git, config: Config, remote: str, listed: set[str]) -> list[str]:
             network=True,
         )
         return notes
-    if refspecs:
-        git.fetch(remote, refspecs)
-    for local in ours:
-        if (
-            local.startswith(tracking)
-            and local != tracking + "HEAD"
-            and "refs/heads/" + local[len(tracking) :] not in theirs
-        ):
-            git.run("update-ref", "-d", local)
+    bases = {ref: oid for ref, oid in ours.items() if ref.startswith(tracking)}
+    gone = [
+        local
+        for local in bases
+        if local != tracking + "HEAD" and "refs/heads/" + local[len(tracking) :] not in theirs
+    ]
+    git.fetch_listed(remote, refspecs, theirs, bases, gone)
     return notes
 
 

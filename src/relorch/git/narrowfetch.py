@@ -1,0 +1,108 @@
+"""A fetch that sees only a few local refs: `git fetch` in a private git directory sharing the
+repository's object store, so its cost does not grow with the number of local tags.
+
+The private directory lives under .git/relorch/ for the one fetch (a killed process's is
+removed by the next fetch). It includes the repository's config (remote URL, credentials,
+`insteadOf`, extra headers), never runs hooks or maintenance (maintenance there would see
+only its few refs and could drop every other object of the shared store), and its refs are
+`bases` alone. The fetched objects land in the repository's store; its refs are left to the
+caller (`RemoteCommands.fetch_listed`), which sets them in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from relorch.git.process import alive
+
+_PREFIX = "fetch-"
+# Whatever the repository's config says: maintenance in the private directory would prune
+# the shared store by its refs, a commit-graph written there would cover only its refs.
+_SAFE = ("-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "core.hooksPath=/dev/null")
+_OPTIONS = (
+    "--quiet",
+    "--no-tags",
+    "--no-prune",
+    "--no-write-fetch-head",
+    "--no-auto-maintenance",
+    "--no-write-commit-graph",
+    "--no-recurse-submodules",
+    "--refmap=",
+)
+
+
+@contextmanager
+def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, str] | None]:
+    """The environment that points git at a private directory whose refs are `bases` (ref ->
+    object id), removed on exit; None when this path is not open: a shallow clone (the
+    private directory would not know where history is cut), no bases (the connectivity
+    check would walk all history), or a directory that cannot be written."""
+    config = common / "config"
+    if (common / "shallow").exists() or not bases or "\n" in str(config):
+        yield None
+        return
+    home = common / "relorch"
+    _clean(home)
+    private = home / f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        try:
+            _make(private, config, bases)
+        except OSError:
+            yield None
+            return
+        yield {"GIT_DIR": str(private), "GIT_OBJECT_DIRECTORY": str(common / "objects")}
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def fetch_args(remote: str, refspecs: Sequence[str]) -> list[str]:
+    """The fetch to run there: each refspec's src into a ref of the private directory."""
+    wanted = [
+        f"+{spec.removeprefix('+').partition(':')[0]}:refs/fetched/{n}"
+        for n, spec in enumerate(refspecs)
+    ]
+    return [*_SAFE, "fetch", *_OPTIONS, remote, *wanted]
+
+
+def ref_updates(refspecs: Sequence[str], listed: Mapping[str, str]) -> list[str] | None:
+    """`update-ref --stdin` commands setting each refspec's dst to its src's listed object
+    (`update` for `+src:dst`, `create` otherwise); None when a src was not listed."""
+    commands = []
+    for spec in refspecs:
+        src, _, dst = spec.removeprefix("+").partition(":")
+        if src not in listed or not dst:
+            return None
+        verb = "update" if spec.startswith("+") else "create"
+        commands.append(f"{verb} {dst} {listed[src]}\n")
+    return commands
+
+
+def _make(private: Path, config: Path, bases: Mapping[str, str]) -> None:
+    """A git directory with `bases` as its refs, the repository's config included."""
+    (private / "refs").mkdir(parents=True)
+    (private / "HEAD").write_text("ref: refs/heads/main\n")
+    quoted = str(config).replace("\\", "\\\\").replace('"', '\\"')
+    (private / "config").write_text(
+        f'[include]\n\tpath = "{quoted}"\n[core]\n\tbare = true\n\thooksPath = /dev/null\n'
+        "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n"
+    )
+    (private / "packed-refs").write_text(
+        "".join(f"{oid} {ref}\n" for ref, oid in sorted(bases.items()))
+    )
+
+
+def _clean(home: Path) -> None:
+    """Remove the private directories of fetches whose process is gone (killed mid-fetch)."""
+    try:
+        names = [e.name for e in os.scandir(home) if e.name.startswith(_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(home / name, ignore_errors=True)
