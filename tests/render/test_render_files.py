@@ -11,7 +11,7 @@ import pytest
 
 from relorch.errors import ExitCode, OperationalError, UsageError
 from relorch.render import render
-from relorch.render.files import write_atomically
+from relorch.render.files import write_atomically, write_output
 from tests.render.test_render_world import config, model, spec_source
 
 
@@ -21,6 +21,21 @@ def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path: Pa
     write_atomically(target, "new\n")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["arm.json"]
+
+
+def test_write_output_leaves_a_file_that_already_holds_the_text_alone(tmp_path: Path) -> None:
+    target = tmp_path / "manifest.json"
+    target.write_text("same\r\n")
+    before = target.stat()
+    write_output(target, "same\r\n")
+    assert target.stat().st_ino == before.st_ino  # not replaced
+    write_output(target, "same\n")  # a newline git or an editor changed is a change
+    assert target.read_bytes() == b"same\n"
+    assert target.stat().st_ino != before.st_ino
+    longer = target.stat()
+    write_output(target, "same\n+")
+    assert target.read_text() == "same\n+"
+    assert target.stat().st_ino != longer.st_ino
 
 
 def test_write_atomically_keeps_the_mode_of_an_existing_file(tmp_path: Path) -> None:
