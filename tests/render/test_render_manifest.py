@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relorch.config import ApiConfig, ApimConfig
 from relorch.errors import ConfigError
-from relorch.render.context import public_url
+from relorch.render.context import iso, public_url
 from relorch.render.manifest import manifest_data, render_manifest
 from tests.render.test_render_world import CONFIG, NOW, config, model, world_ledger
 
@@ -171,3 +174,15 @@ def test_manifest_urls_without_gateway_url_come_from_the_environments_service() 
     )
     v2 = major(manifest_data(model(cfg)), "products", 2)
     assert v2["environments"]["production"]["url"] == "https://apim-prod.azure-api.net/catalog/v2"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(timezones=st.none() | st.just(UTC) | st.timezones()),
+)
+def test_iso_writes_what_strftime_writes(when: datetime) -> None:
+    try:
+        utc = when.astimezone(UTC) if when.tzinfo is not None else when
+    except OverflowError:
+        return
+    assert iso(when) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")

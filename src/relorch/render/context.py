@@ -199,6 +199,9 @@ def iso(when: datetime | None) -> str | None:
     """A date as the JSON outputs write it: UTC, ISO 8601, seconds, `Z`."""
     if when is None:
         return None
-    if when.tzinfo is not None:
+    if when.tzinfo is not None and when.tzinfo is not UTC:
         when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if when.year < 1000:  # strftime's %Y is not zero-padded there, isoformat's is
+        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # the same text as that strftime in two thirds of the time (a manifest has one per tag)
+    return when.isoformat(timespec="seconds")[:19] + "Z"
