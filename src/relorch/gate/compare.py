@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -43,7 +45,12 @@ def compare_resolved(old: Resolver, new: Resolver) -> list[Change]:
     del comparison, before, after
     for prefix, context, findings in pending:
         found += _located(prefix, context, findings)
-    return sorted(found)
+    return sorted(found, key=_CHANGE_ORDER)
+
+
+# Change's own order (its fields in turn), one key per change instead of a call of its
+# `__lt__` per comparison.
+_CHANGE_ORDER = operator.attrgetter(*(f.name for f in dataclasses.fields(Change)))
 
 
 def _located(prefix: str, context: str, findings: Iterable[Finding]) -> list[Change]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from relorch.gate.choices import choice_findings, has_choice
 from relorch.gate.constraints import constraint_findings, default_findings
-from relorch.gate.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks, under
+from relorch.gate.findings import REQUEST, RESPONSE, Ask, Finding, Step, breaks, new_tuple, under
 from relorch.gate.jsontypes import disjoint, type_findings, types_of
 from relorch.gate.load import Resolver
 
@@ -121,17 +122,21 @@ class SchemaDiff:
         """
         self._active.pop(key, None)
         shortest: dict[object, Finding] = {}
+        file = None
         for each in found:
             # Found at this node (no origin yet), or below it.
             if each.origin:
                 finding = each
             else:  # found at this node: remember which node, and its file when referenced
-                file = self.head.file_of(key[1]) or self.base.file_of(key[0])
-                finding = each._replace(origin=(key, each.where, each.rule), file=file)
+                if file is None:
+                    file = self.head.file_of(key[1]) or self.base.file_of(key[0])
+                where, kind, message, breaking, _, rule, _ = each
+                origin = (key, where, rule)
+                finding = new_tuple(Finding, (where, kind, message, breaking, origin, rule, file))
             seen = shortest.get(finding.origin)
             if seen is None or (len(finding.where), finding.where) < (len(seen.where), seen.where):
                 shortest[finding.origin] = finding
-        found = sorted(shortest.values(), key=lambda f: (f.where, f.kind, f.message))
+        found = sorted(shortest.values(), key=_finding_order)
         if len(found) > MAX_FINDINGS:
             rest = found[MAX_FINDINGS:]
             found = [
@@ -321,6 +326,7 @@ class SchemaDiff:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_finding_order = operator.attrgetter("where", "kind", "message")
 
 
 def _same_leaf(b: dict[str, Any], h: dict[str, Any]) -> bool:
