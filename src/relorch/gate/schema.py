@@ -206,10 +206,12 @@ class SchemaDiff:
         hidden_key = "readOnly" if direction == REQUEST else "writeOnly"
         visible: dict[str, Any] = {}
         for name, node in props.items():
-            target = resolver.deref(node, f"{where}.{name}")
+            # Most properties are inline schemas: no $ref to follow, no place to name.
+            is_ref = type(node) is dict and "$ref" in node
+            target = resolver.deref(node, f"{where}.{name}") if is_ref else node
             if not (isinstance(target, dict) and target.get(hidden_key) is True):
                 visible[str(name)] = node
-        hidden = {str(n) for n in props} - set(visible)
+        hidden = {str(n) for n in props} - set(visible) if len(visible) < len(props) else set()
         names = {str(n) for n in required} - hidden
         return visible, names, hidden
 
