@@ -65,6 +65,8 @@ def test_status_with_nothing_changed_fetches_nothing(repo: Clone, counted: dict[
     # One round trip: the ledger ref is listed with the branches and tags.
     assert len([c for c in made if c.startswith("ls-remote")]) == 1, made
     assert 3 <= len(made) <= 9, made  # the ledger copy is read twice (before each listing)
+    # the tags the sync listed here are not listed again for the history
+    assert len([c for c in made if c.startswith("for-each-ref") and "refs/tags/" in c]) == 1, made
 
 
 def test_status_fetches_only_the_new_tag_another_clone_pushed(

@@ -4,7 +4,7 @@ annotated tags created and deleted."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -37,16 +37,21 @@ class TagCommands(Runner):
         )
         return dict(line.rsplit(" ", 1) for line in out.splitlines() if " " in line)
 
-    def local_tags(self, globs: Iterable[str]) -> list[Tag]:
+    def local_tags(
+        self, globs: Iterable[str], *, listing: Mapping[str, str] | None = None
+    ) -> list[Tag]:
         """Local tags matching the globs, with the commit each points at and its date.
 
         Parsed tags are cached (git/tagcache.py) by the object id each tag ref has, which
         for-each-ref lists without reading a tag object; only new or moved tags are read.
+        `listing` (tag ref -> object id of the tags matching the globs) is that list when
+        the caller has just made it.
         """
         from relorch.git import tagcache
 
         patterns = [f"refs/tags/{g}" for g in globs]
-        listing = self.ref_ids(patterns)
+        if listing is None:
+            listing = self.ref_ids(patterns)
         path = tagcache.cache_file(self.common_dir(), patterns)
         cached = tagcache.load(path)
         tags: list[Tag] = []

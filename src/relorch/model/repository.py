@@ -86,10 +86,12 @@ def sync_tags(git: Git, config: Config) -> list[str]:
     if scope is not None and key in scope:
         return []  # synced earlier in this command; its notes were returned then
     listed: set[str] = set()
-    notes = _sync(git, config, remote, listed)
+    notes, here = _sync(git, config, remote, listed)
     if scope is not None:  # only once the sync is done: a failed one is tried again
         scope[key] = True
         scope[("listed", str(git.root), remote)] = frozenset(listed)
+        if here is not None:
+            scope[_here_key(git, config)] = here
     return notes
 
 
@@ -101,8 +103,15 @@ def synced_tags(git: Git, config: Config) -> frozenset[str] | None:
     return listed if isinstance(listed, frozenset) else None
 
 
-def _sync(git: Git, config: Config, remote: str, listed: set[str]) -> list[str]:
-    """sync_tags' work; `listed` gets the tag refs the remote listed."""
+def _here_key(git: Git, config: Config) -> tuple[str, str, tuple[str, ...]]:
+    return ("tags here", str(git.root), tuple(tag_globs(config)))
+
+
+def _sync(
+    git: Git, config: Config, remote: str, listed: set[str]
+) -> tuple[list[str], dict[str, str] | None]:
+    """sync_tags' work; `listed` gets the tag refs the remote listed. Returns the notes and,
+    when no local tag changed, the local tag refs and their object ids as listed here."""
     tracking = f"refs/remotes/{remote}/"
     tag_patterns = [f"refs/tags/{g}" for g in tag_globs(config)]
     # The ledger ref rides along: the ledger read that follows needs no round trip of its own.
@@ -133,7 +142,7 @@ def _sync(git: Git, config: Config, remote: str, listed: set[str]) -> list[str]:
             f"+refs/heads/*:{tracking}*",
             network=True,
         )
-        return notes
+        return notes, None
     bases = {ref: oid for ref, oid in ours.items() if ref.startswith(tracking)}
     gone = [
         local
@@ -141,7 +150,9 @@ def _sync(git: Git, config: Config, remote: str, listed: set[str]) -> list[str]:
         if local != tracking + "HEAD" and "refs/heads/" + local[len(tracking) :] not in theirs
     ]
     git.fetch_listed(remote, refspecs, theirs, bases, gone)
-    return notes
+    if notes or any(spec.startswith("refs/tags/") for spec in refspecs):
+        return notes, None
+    return notes, {ref: oid for ref, oid in ours.items() if ref.startswith("refs/tags/")}
 
 
 def _drop_stale_tags(
@@ -169,8 +180,14 @@ def _drop_stale_tags(
 
 
 def histories(git: Git, config: Config) -> dict[str, ApiHistory]:
-    """Every API's history from the local tags (call sync_tags first for the remote's view)."""
-    tags = git.local_tags(tag_globs(config))
+    """Every API's history from the local tags (call sync_tags first for the remote's view).
+
+    Right after a sync that changed no local tag in this command, the tags it listed are not
+    listed again (a for-each-ref of every tag: about 20 ms at 20,000)."""
+    scope = invocation.memo()
+    here = None if scope is None else scope.get(_here_key(git, config))
+    listing = here if isinstance(here, dict) else None
+    tags = git.local_tags(tag_globs(config), listing=listing)
     branch = main_branch(git, config)
     return {name: build_history(api, tags, branch) for name, api in config.apis.items()}
 
