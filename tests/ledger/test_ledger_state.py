@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -167,7 +168,44 @@ def test_announced_record_takes_no_lock_and_changes_nothing_live(action: str) ->
     after = locked.apply([announced])
     assert after.lock("api", "prod") == locked.lock("api", "prod")  # another's lock stays
     assert replay([announced]).locks == {}
-    assert {**after.to_json(), "count": 0} == {**locked.to_json(), "count": 0}
+    # Nothing but the wait itself changes.
+    assert {**after.to_json(), "count": 0, "announced": []} == {**locked.to_json(), "count": 0}
+    assert [a.id for a in after.announced.values()] == [announced.id]
     assert after.current("api", "prod", 2).revision == 3  # type: ignore[union-attr]
     assert after.previews_of("api", "prod", 2) == ()
     assert not after.succeeded_in("api", "prod", 2, 5)
+
+
+def announcing(revision: int, until: str, env: str = "prod") -> Record:
+    return replace(deploy(revision, "announced", env=env), extra={"notice_until": until})
+
+
+def test_a_notice_window_is_open_until_its_end_or_the_lock() -> None:
+    window = announcing(4, "2026-01-15T10:30:00Z")
+    state = deployed(3).apply([window])
+    (waiting,) = state.waiting(NOW)
+    assert (waiting.id, waiting.tag, waiting.env, waiting.until) == (
+        window.id,
+        "v2-rev4",
+        "prod",
+        "2026-01-15T10:30:00Z",
+    )
+    assert state.waiting(NOW + timedelta(minutes=30)) == []  # ended: held, killed or gone on
+    assert LedgerState.from_json(state.to_json()) == state
+    started = deploy(4, "started")
+    assert state.apply([started]).waiting(NOW) == []  # the deploy went on
+    # A hold does not end the window (the deploy finds it when the window ends), and another
+    # environment's records leave it alone.
+    hold = new_record(
+        api="api", env="prod", action="hold", status="held", now=NOW, actor="bo", tag="v2-rev4"
+    )
+    assert len(state.apply([hold, deploy(1, "started", env="qa")]).waiting(NOW)) == 1
+    # A newer window replaces it.
+    newer = announcing(5, "2026-01-15T11:00:00Z")
+    assert [a.tag for a in state.apply([newer]).waiting(NOW)] == ["v2-rev5"]
+
+
+def test_a_snapshot_from_before_notice_windows_reads_as_none_open() -> None:
+    data = deployed(3).apply([announcing(4, "2026-01-15T10:30:00Z")]).to_json()
+    del data["announced"]
+    assert LedgerState.from_json(data).announced == {}

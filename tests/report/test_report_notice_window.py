@@ -75,6 +75,19 @@ def test_deploy_in_its_notice_window_is_shown_waiting_until_it_is_held(
     assert "announced" in history.stderr and f"notice window until {until}" in history.stderr
     records = json.loads(repo.relorch("history", "--json").stdout)["records"]
     assert records[0]["status"] == "announced"  # and its schema knows the status
+    # `relorch status` shows the open window too (its `until` is ahead of the clock now).
+    shown = repo.relorch("status", "--env", "production")
+    assert shown.returncode == 0, shown.stderr
+    assert (
+        f"deploy of products v1-rev2 to production announced by {record['actor']}: notice "
+        f"window until {until} (to object: relorch hold v1-rev2 --env production"
+    ) in shown.stdout + shown.stderr
+    waiting = json.loads(repo.relorch("status", "--json").stdout)["announced"]
+    assert [(w["tag"], w["env"], w["until"], w["id"]) for w in waiting] == [
+        ("v1-rev2", "production", until, record["id"])
+    ]
+    staging = repo.relorch("status", "--env", "staging")
+    assert "announced" not in staging.stdout + staging.stderr
 
     # Past the window's end with no later record (a killed deploy): no longer waiting; the
     # same ledger tip, so this reads the kept view, which holds the record, not "waiting".
@@ -106,7 +119,7 @@ def test_deploy_past_its_notice_window_is_shown_deployed(
     statuses = [r["status"] for r in origin_records(repo.origin)][2:]
     assert statuses == ["announced", "started", "succeeded"]
     state = json.loads(repo.relorch("status", "--json").stdout)
-    assert state["locks"] == []
+    assert state["locks"] == [] and state["announced"] == []  # the lock ended the window
     # Read at the moment the window was open: the later records end the wait all the same.
     cell = production_cell(repo, tmp_path / "site", announced(repo)[0]["time"])
     assert (cell["state"], cell["revision"]) == ("deployed", 2)

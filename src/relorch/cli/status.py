@@ -42,6 +42,8 @@ def status(
     config: ConfigOpt = None,
 ) -> int:
     """Per API and major: release line, latest revision, support state, what is live."""
+    from datetime import UTC, datetime
+
     from relorch.errors import RelorchError
     from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
@@ -67,6 +69,8 @@ def status(
     )
     locks = [] if state is None else [v for v in state.locks.values() if not env or v.env == env]
     holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
+    now = datetime.now(UTC)
+    waiting = [] if state is None else [a for a in state.waiting(now) if not env or a.env == env]
     if json_out:
         emit_json(
             "status",
@@ -74,6 +78,7 @@ def status(
                 "majors": [row.as_dict() for row in rows],
                 "locks": [lock.__dict__ for lock in locks],
                 "holds": [hold.__dict__ for hold in holds],
+                "announced": [notice.__dict__ for notice in waiting],
             },
         )
     if not rows:
@@ -110,6 +115,12 @@ def status(
         )
     for hold in holds:
         reporter.warn(f"{hold.tag} is held in {hold.env} by {hold.actor}: {hold.reason}")
+    for notice in waiting:
+        reporter.line(
+            f"note: {notice.action} of {notice.api} {notice.tag} to {notice.env} announced by "
+            f"{notice.actor}: notice window until {notice.until} (to object: relorch hold "
+            f"{notice.tag} --env {notice.env} --reason TEXT)"
+        )
     return 0
 
 

@@ -129,7 +129,7 @@ def lock_records(plan: Guarded, state: LedgerState, now: datetime) -> list[Recor
 
 def announced_record(plan: Guarded, now: datetime, until: datetime) -> Record:
     """The record of a notice window begun: the deploy's own fields and when the window ends.
-    It takes no lock (the ledger's state ignores it); the status site shows the wait."""
+    It takes no lock and changes nothing live; status and the status site show the wait."""
     extra = {**_extra(plan), "notice_until": format_time(until)}
     return _plan_record(plan, "announced", now, extra)
 

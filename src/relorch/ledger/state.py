@@ -72,6 +72,26 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Announced:
+    """A deploy, preview or rollback waiting out its notice window: anyone may object to it
+    (`relorch hold`) until `until`; it takes no lock and changes nothing live."""
+
+    id: str
+    api: str
+    env: str
+    action: str
+    tag: str
+    actor: str
+    time: str
+    until: str
+
+    def waiting(self, now: datetime) -> bool:
+        """Whether the window is still open at `now` (after it, the deploy took the lock, was
+        refused by a hold or never went on: a later record, or nothing, says which)."""
+        return bool(self.until) and parse_time(self.until) > now
+
+
+@dataclass(frozen=True)
 class LedgerState:
     """The state derived from every record so far; `apply` gives the state after more records."""
 
@@ -87,6 +107,8 @@ class LedgerState:
     previewed: Mapping[Key, frozenset[int]] = field(default_factory=dict)
     # When a revision of the major first became current there (the support policy's clock).
     first_live: Mapping[Key, str] = field(default_factory=dict)
+    # The latest notice window begun per (api, env), until a locking record there follows it.
+    announced: Mapping[tuple[str, str], Announced] = field(default_factory=dict)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -141,6 +163,10 @@ class LedgerState:
         """The open hold on deploying `tag` to `env`."""
         return self.holds.get((api, env, tag))
 
+    def waiting(self, now: datetime) -> list[Announced]:
+        """The notice windows open at `now`, by API and environment."""
+        return [a for _, a in sorted(self.announced.items()) if a.waiting(now)]
+
     # -- evolution --------------------------------------------------------------------------
 
     def apply(self, records: Iterable[Record]) -> LedgerState:
@@ -184,6 +210,7 @@ class LedgerState:
                 {"api": k[0], "env": k[1], "major": k[2], "time": v}
                 for k, v in sorted(self.first_live.items())
             ],
+            "announced": [v.__dict__ for _, v in sorted(self.announced.items())],
         }
 
     @classmethod
@@ -202,6 +229,8 @@ class LedgerState:
         }
         locks = {(i["api"], i["env"]): Lock(**i) for i in data.get("locks", [])}
         holds = {(i["api"], i["env"], i["tag"]): Hold(**i) for i in data.get("holds", [])}
+        # Absent from snapshots written before relorch kept it: no window open then.
+        announced = {(i["api"], i["env"]): Announced(**i) for i in data.get("announced", [])}
         previews: dict[Key, tuple[Preview, ...]] = {}
         for i in data.get("previews", []):
             fields_ = {k: v for k, v in i.items() if k not in {"api", "env", "major"}}
@@ -217,6 +246,7 @@ class LedgerState:
             previews=previews,
             previewed=sets(data.get("previewed", [])),
             first_live={key(i): str(i["time"]) for i in data.get("first_live", [])},
+            announced=announced,
         )
 
 
@@ -246,10 +276,16 @@ def _locked_or_released(state: LedgerState, r: Record) -> LedgerState:
 
 def _apply_one(state: LedgerState, r: Record) -> LedgerState:
     state = replace(state, count=state.count + 1)
+    env_key = (r.api, r.env)
     if r.status == "announced":
         # A notice window begun: no lock, nothing live. Naming no lock, it would otherwise
         # release the lock another deploy holds in that environment.
-        return state
+        until = r.extra.get("notice_until", "")
+        waits = Announced(r.id, r.api, r.env, r.action, r.tag or "", r.actor, r.time, until)
+        return replace(state, announced=_with(state.announced, env_key, waits))
+    if env_key in state.announced and (r.action in LOCKING_ACTIONS or r.action == "flags"):
+        # The lock taken (or anything else that takes it there): the window is over.
+        state = replace(state, announced=_with(state.announced, env_key, drop=True))
     if r.action in LOCKING_ACTIONS and r.major is not None and r.revision is not None:
         state = _locked_or_released(state, r)
         if r.status != "succeeded":
