@@ -56,7 +56,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the `--json` output of `relorch diff`)."""
-        legacy = [c for c in self.changes if c.level == BREAKING]  # the version-1 fields
+        changes = [c.to_dict() for c in self.changes]  # each also the base of its legacy entry
+        pairs = list(zip(self.changes, changes, strict=True))
         return {
             "api": self.api,
             "spec": self.spec,
@@ -69,18 +70,19 @@ class Report:
             "fail_on": self.fail_on,
             "ok": self.ok,
             "counts": {level: len(self.at(level)) for level in LEVELS},
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": changes,
             "failing": [c.to_dict() for c in self.failing],
             "ignored": [{"change": c.to_dict(), "exception": e.to_dict()} for c, e in self.excused],
             "expired_exceptions": [e.to_dict() for e in self.expired],
             "files": self.files,
-            "breaking": [_legacy(c) for c in legacy],
-            "compatible": [_legacy(c) for c in self.changes if c.level != BREAKING],
+            # The version-1 fields.
+            "breaking": [_legacy(c, d) for c, d in pairs if c.level == BREAKING],
+            "compatible": [_legacy(c, d) for c, d in pairs if c.level != BREAKING],
         }
 
 
-def _legacy(change: Change) -> dict[str, Any]:
-    return {**change.to_dict(), "kind": change.kind, "breaking": change.level == BREAKING}
+def _legacy(change: Change, fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "kind": change.kind, "breaking": change.level == BREAKING}
 
 
 def diff_refs(
