@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger_bench import LedgerRun, build_ledger, ledger_api_missing, measure_ledger
-from measure import Samples, clock, load, med, repeated, since, timed
+from measure import Samples, clock, compile_relorch, load, med, repeated, since, timed
 from profiling import import_profile, trace_profile
 from synth import WORK, Origin, Size, build_origin, git, hermetic_env, working_copy
 
@@ -363,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work/runs/*")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     args = parser.parse_args(argv)
+    compile_relorch()
     sizes = args.sizes or ([PRESETS["small"]] if args.quick else list(PRESETS.values()))
     repeat = args.repeat or (3 if args.quick else 7)
     ledger_sizes = sorted(args.ledger_sizes or ([1000, 10000] if args.quick else [1000, 100000]))

@@ -22,6 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import compile_relorch
+
 ROOT = Path(__file__).resolve().parents[1]
 RELORCH = ROOT / ".venv" / "bin" / "relorch"
 GOAL_SECONDS = 0.5
@@ -119,6 +122,7 @@ def main() -> int:
     parser.add_argument("--flags", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    compile_relorch()
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="relorch-flags-bench-") as scratch:
         repo = repository(Path(scratch), flag_file(args.flags))

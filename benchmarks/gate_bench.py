@@ -34,6 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gate_docs import additive_revision, big_document
+from measure import compile_relorch
 
 from relorch.gate.documents import SUFFIX
 
@@ -118,6 +119,7 @@ def main() -> int:
     )
     parser.add_argument("--fresh", action="store_true", help="rebuild the repositories")
     args = parser.parse_args()
+    compile_relorch()
     if args.fresh and WORK.exists():
         shutil.rmtree(WORK)
     name = f"big-s{args.schemas}-p{args.paths}"

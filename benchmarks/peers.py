@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import Samples, clock, load, med, since, timed
+from measure import Samples, clock, compile_relorch, load, med, since, timed
 from synth import WORK, Size, build_origin, git, hermetic_env, working_copy
 
 RELORCH = Path(sys.executable).parent / "relorch"
@@ -292,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-psr-large", action="store_true", help="skip python-semantic-release at 20,000 tags"
     )
     args = parser.parse_args(argv)
+    compile_relorch()
     log(f"relorch peers benchmark; load average {load()} at start")
     out: dict[str, Any] = {"load_start": load()}
     if "peers" in args.sections:

@@ -15,8 +15,6 @@ editable install would otherwise compile every module on every run: about 0.1 s)
 from __future__ import annotations
 
 import argparse
-import compileall
-import importlib.util
 import json
 import os
 import shutil
@@ -25,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from ledger_bench import build_ledger
-from measure import Samples, load, med, timed
+from measure import Samples, compile_relorch, load, med, timed
 from synth import WORK, Size, build_origin, git, working_copy
 
 NOW = "2026-06-20T12:00:00Z"
@@ -44,9 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     relorch = Path(sys.executable).parent / "relorch"
-    spec = importlib.util.find_spec("relorch")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        compileall.compile_dir(folder, quiet=1)
+    compile_relorch()
 
     print(f"report: {args.repos} repositories x {args.tags:,} tags x {args.records:,} records")
     origin = build_origin(Size(args.tags, args.commits))
