@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from relorch.config import ApiConfig, ApimConfig
 from relorch.errors import ConfigError
-from relorch.render.context import iso, public_url
+from relorch.render.context import iso, isos, public_url
 from relorch.render.manifest import manifest_data, render_manifest
 from tests.render.test_render_world import CONFIG, NOW, config, model, world_ledger
 
@@ -186,3 +186,19 @@ def test_iso_writes_what_strftime_writes(when: datetime) -> None:
     except OverflowError:
         return
     assert iso(when) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.none() | st.datetimes(timezones=st.none() | st.just(UTC) | st.timezones()),
+        max_size=5,
+    )
+    | st.lists(st.datetimes(timezones=st.just(UTC)), max_size=5),
+)
+def test_isos_writes_what_iso_writes(dates: list[datetime | None]) -> None:
+    try:
+        expected = [iso(when) for when in dates]
+    except OverflowError:
+        return
+    assert isos(dates) == expected

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
+from typing import cast
 
 from relorch.config import ApiConfig, ApimConfig, Config
 from relorch.errors import PreconditionError
@@ -205,3 +207,16 @@ def iso(when: datetime | None) -> str | None:
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
     # the same text as that strftime in two thirds of the time (a manifest has one per tag)
     return when.isoformat(timespec="seconds")[:19] + "Z"
+
+
+def isos(dates: Sequence[datetime | None]) -> list[str | None]:
+    """iso() of each date; formatted in C when every one is in UTC (a tag's date always is,
+    from the tag cache) or naive, from the year 1000: half the time of iso() one by one."""
+    try:
+        zones = set(map(attrgetter("tzinfo"), dates))
+        earliest = min(map(attrgetter("year"), dates), default=1000)
+    except AttributeError:  # a date is None
+        return [iso(when) for when in dates]
+    if not zones <= {UTC, None} or earliest < 1000:
+        return [iso(when) for when in dates]
+    return [text[:19] + "Z" for text in map(datetime.isoformat, cast("list[datetime]", dates))]

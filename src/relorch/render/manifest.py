@@ -12,6 +12,7 @@ from relorch.render.context import (
     RenderModel,
     api_path,
     iso,
+    isos,
     kept_revisions,
     public_url,
 )
@@ -80,8 +81,10 @@ def _major(model: RenderModel, api: ApiModel, major: MajorModel) -> dict[str, An
         },
         "headers": deprecation_headers(state, model.config.support.migration_guide),
         "revisions": [
-            {"revision": rev.revision, "tag": rev.tag, "sha": rev.sha, "date": iso(rev.date)}
-            for rev in info.revisions
+            {"revision": rev.revision, "tag": rev.tag, "sha": rev.sha, "date": date}
+            for rev, date in zip(
+                info.revisions, isos([r.date for r in info.revisions]), strict=True
+            )
         ],
         "environments": {
             env: _in_environment(model, api, major, env) for env in model.environments
