@@ -22,8 +22,17 @@ SCALARS = (
     | TEXT
 )
 FLAT_DICTS = st.dictionaries(TEXT, SCALARS, max_size=4)
+# Rows with the same keys (a manifest's revisions), a key holding the template's `%`.
+ROWS = st.lists(
+    st.fixed_dictionaries(
+        {"date": st.none() | TEXT, "revision": st.integers(), "%s": TEXT, "n%": st.none()},
+        optional={"x": SCALARS},
+    ),
+    min_size=1,
+    max_size=4,
+)
 VALUES = st.recursive(
-    SCALARS | st.lists(FLAT_DICTS, max_size=4),
+    SCALARS | st.lists(FLAT_DICTS, max_size=4) | ROWS,
     lambda inner: (
         st.lists(inner, max_size=4)
         | st.tuples(inner, inner)
