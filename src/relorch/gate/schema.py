@@ -207,7 +207,7 @@ class SchemaDiff:
         visible: dict[str, Any] = {}
         for name, node in props.items():
             # Most properties are inline schemas: no $ref to follow, no place to name.
-            is_ref = type(node) is dict and "$ref" in node
+            is_ref = isinstance(node, dict) and "$ref" in node  # what deref would follow
             target = resolver.deref(node, f"{where}.{name}") if is_ref else node
             if not (isinstance(target, dict) and target.get(hidden_key) is True):
                 visible[str(name)] = node
