@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from relorch.git.gateway import Git, Tag
 from tests.gitrepo import Clone, clone_of, run_in_process, run_relorch
 
 WRAPPER = """#!/bin/sh
@@ -181,3 +182,17 @@ def test_every_command_asks_the_remote_afresh(repo: Clone, tmp_path: Path) -> No
     repo.tag("v1-rev3")
     second = run_in_process(other.path, *dry_run)
     assert second.returncode == 0 and '"v1-rev3"' in second.stdout, second.stderr
+
+
+def test_tags_read_from_the_cache_are_the_tags_read_from_git(repo: Clone) -> None:
+    released(repo, 3)
+    repo.git("tag", "v1-rev9")  # lightweight: dated by its commit
+    git = Git(repo.path)
+    fresh = git.local_tags(["v*-rev*"])  # read from git, then cached
+    assert len(fresh) == 4
+    assert git.local_tags(["v*-rev*"]) == fresh  # every tag from the cache
+    assert all(type(tag) is Tag for tag in git.local_tags(["v*-rev*"]))
+    repo.tag("v1-rev4", push=False)
+    again = git.local_tags(["v*-rev*"])  # one new: the rest from the cache, it from git
+    assert sorted(again) == sorted([*fresh, *[t for t in again if t.name == "v1-rev4"]])
+    assert len(again) == 5
