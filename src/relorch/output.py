@@ -25,9 +25,11 @@ DOCUMENT_PRINTED: ContextVar[bool] = ContextVar("relorch_document_printed", defa
 # an actor comes from whoever can write to the ledger; an ESC or OSC sequence in it must not
 # reach a maintainer's terminal.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The same, for text known to be ASCII: what bytes.translate deletes (a fast "is there any").
+_ASCII_CONTROL = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 # A line a CI runner would read as a command: GitHub (`::add-mask::`, `::stop-commands::`),
-# after leading blanks; Azure Pipelines (`##vso[`, `##[`).
-_CI_COMMAND = re.compile(r"^(\s*)(::|##vso\[|##\[)")
+# after leading blanks; Azure Pipelines (`##vso[`, `##[`). Every line of a text at once.
+_CI_COMMAND = re.compile(r"^([^\S\n]*)(::|##vso\[|##\[)", re.MULTILINE)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -39,10 +41,22 @@ def safe_text(text: str, *, multiline: bool = True) -> str:
     """`text` as relorch prints it: secrets masked, control characters escaped, and lines a CI
     runner would take for a workflow command neutralised (a backslash in front). Without
     `multiline`, line breaks are escaped too (one message, one line)."""
-    text = _CONTROL.sub(_escape, mask(text))
+    text = mask(text)
+    if _has_control(text):
+        text = _CONTROL.sub(_escape, text)
     if not multiline:
-        return _CI_COMMAND.sub(r"\1\\\2", text.replace("\n", "\\n"))
-    return "\n".join(_CI_COMMAND.sub(r"\1\\\2", line) for line in text.split("\n"))
+        text = text.replace("\n", "\\n")
+    if "::" in text or "##" in text:
+        text = _CI_COMMAND.sub(r"\1\\\2", text)
+    return text
+
+
+def _has_control(text: str) -> bool:
+    """Whether `text` holds a character safe_text escapes (an ASCII text, the usual case, is
+    checked by bytes.translate: a few milliseconds for a report of megabytes)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_CONTROL)) != len(text)
+    return _CONTROL.search(text) is not None
 
 
 _COLOURS = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
@@ -77,10 +91,11 @@ class Reporter:
             self.stream.flush()
 
     def block(self, lines: Sequence[str]) -> None:
-        """Many lines at once: the secret mask runs once over the whole text (a report of
+        """Many lines at once, as safe as `line` makes each (masked, control characters and CI
+        commands neutralised), with each pass run once over the whole text (a report of
         thousands of lines would otherwise scan the environment thousands of times)."""
         if not self.quiet and lines:
-            write_text(self.stream, mask("\n".join(lines)))
+            write_text(self.stream, safe_text("\n".join(lines)))
             self.stream.write("\n")
             self.stream.flush()
 
