@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -251,9 +252,14 @@ def deploy_section(repeat: int, files: int) -> dict[str, Any]:
         )
     }
     for _ in range(repeat):
+        # Each figure starts with the disk's write-back done (os.sync, not timed): deleting a
+        # 30,000-file worktree leaves seconds of dirty pages, which the next checkout would
+        # otherwise pay for (whichever figure came next looked 2-3x slower).
+        os.sync()
         figures["relorch deploy (whole tree)"].add(
             timed(RELORCH, "deploy", "v1", "--env", "bench", cwd=clone)
         )
+        os.sync()
         figures["relorch deploy (checkout = [deploy/])"].add(
             timed(RELORCH, "deploy", "v1", "--env", "sparse", cwd=clone)
         )
@@ -261,6 +267,7 @@ def deploy_section(repeat: int, files: int) -> dict[str, Any]:
             ("1", "floor: worktree add + remove, 1 checkout worker"),
             ("0", "floor: worktree add + remove, 1 worker per core"),
         ):
+            os.sync()
             start = clock()
             path = run_dir / f"wt-{workers}"
             git(
