@@ -82,14 +82,13 @@ def sync_tags(git: Git, config: Config) -> list[str]:
         return []
     remote = config.remote
     scope = invocation.memo()
-    key = ("synced", str(git.root), remote)
+    key = _listed_key(git, remote)
     if scope is not None and key in scope:
         return []  # synced earlier in this command; its notes were returned then
     listed: set[str] = set()
     notes, here = _sync(git, config, remote, listed)
     if scope is not None:  # only once the sync is done: a failed one is tried again
-        scope[key] = True
-        scope[("listed", str(git.root), remote)] = frozenset(listed)
+        scope[key] = frozenset(listed)
         if here is not None:
             scope[_here_key(git, config)] = here
     return notes
@@ -99,8 +98,12 @@ def synced_tags(git: Git, config: Config) -> frozenset[str] | None:
     """The tag refs the remote listed when this command synced (every local revision tag
     then agreed with it), None when it has not (outside the CLI: always)."""
     scope = invocation.memo()
-    listed = None if scope is None else scope.get(("listed", str(git.root), config.remote))
+    listed = None if scope is None else scope.get(_listed_key(git, config.remote))
     return listed if isinstance(listed, frozenset) else None
+
+
+def _listed_key(git: Git, remote: str) -> tuple[str, str, str]:
+    return ("listed", str(git.root), remote)
 
 
 def _here_key(git: Git, config: Config) -> tuple[str, str, tuple[str, ...]]:
