@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relorch.errors import ExitCode
-from relorch.gate import SpecError, load, parse_document
+from relorch.gate import SpecError, parse_document, yamltext
 from relorch.gate.compare import compare
 from relorch.gate.load import Resolver
 from tests.gate.openapi_docs import NUMBER, STRING, obj, response, spec
@@ -286,7 +286,7 @@ def test_recursive_allof_merges_terminate(schemas: dict[str, Any]) -> None:
 def test_the_parser_settings_are_not_left_in_the_environment_deploy_steps_inherit() -> None:
     import os
 
-    import relorch.gate.load  # noqa: F401 - its import sets them for yaml_rs, then removes them
+    import relorch.gate.yamltext  # noqa: F401 - its import sets them for yaml_rs, then removes them
 
     assert not [name for name in os.environ if name.startswith("MIMALLOC_")]
 
@@ -299,4 +299,4 @@ def test_the_parser_settings_are_not_left_in_the_environment_deploy_steps_inheri
 def test_the_deep_block_check_finds_what_a_multiline_anchor_finds(pieces: list[str]) -> None:
     # Documents it finds go to PyYAML: yaml_rs aborts the process on very deep block nesting.
     text = "".join(pieces)
-    assert load._deep_block(text) == bool(re.search(r"^[ ?-]{512}", text, re.MULTILINE))
+    assert yamltext._deep_block(text) == bool(re.search(r"^[ ?-]{512}", text, re.MULTILINE))

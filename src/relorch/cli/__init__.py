@@ -77,13 +77,15 @@ def _register() -> None:
         deploy,
         diff,
         flags,
+        ledger,
         notify,
         release,
         render,
         report,
     )
 
-    for module in (release, deploy, render, announce, notify, diff, completion, report, flags):
+    modules = (release, deploy, ledger, render, announce, notify, diff, completion, report, flags)
+    for module in modules:
         module.register(app)
 
 

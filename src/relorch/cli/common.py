@@ -118,6 +118,9 @@ WorktreeConfigOpt = Annotated[
     ),
 ]
 ApiOpt = Annotated[str | None, typer.Option("--api", help="API name (repos with several APIs).")]
+RefArg = Annotated[
+    str, typer.Argument(metavar="REF", help="v2, v2@rev4, v2@current, v2@previous or a tag name.")
+]
 
 
 @dataclass(frozen=True)

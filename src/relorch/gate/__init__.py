@@ -1,7 +1,7 @@
 """The breaking-change gate: read OpenAPI documents, classify changes, gate releases.
 
 Owns its two refusals (`errors`, light: what callers that only catch them import), loading
-documents and the files they reference from git (`documents`, `load`), their
+documents and the files they reference from git (`documents`, `yamltext`, `load`), their
 model (`model`, `schema`, `jsontypes`), the rules (`rules`, `compare`, `constraints`,
 `choices`, `security`, `findings`), a team's policy (`verdict`) and the release check
 (`check`). May import: errors, git, config.

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from relorch.errors import GitError
 from relorch.gate.errors import SpecError
-from relorch.gate.load import Resolver, check_version, parse_text
+from relorch.gate.load import Resolver, check_version
+from relorch.gate.yamltext import parse_text
 
 if TYPE_CHECKING:
     from relorch.git.gateway import Git

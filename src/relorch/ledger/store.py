@@ -7,10 +7,7 @@ Every ledger commit's tree is
     records/000001.jsonl   records 1000..1999, ...
 
 An append rewrites one bounded chunk and the snapshot, so its cost does not grow with the
-ledger. Beside the ledger ref, each append forces `<ledger_ref>-state` to a commit whose tree
-is that `state.json` alone and whose parent is the ledger commit: a clone with no copy of the
-ledger reads the state from it (a one-commit fetch of one small blob) when its parent is the
-ledger tip the same listing gave, and from the ledger otherwise.
+ledger. Beside the ledger ref, each append forces the state ref (ledger/stateref.py).
 
 With a remote the append is a non-forced push of a commit whose parent is the
 remote's current tip (a compare-and-swap); a lost race re-fetches, re-checks and retries.
@@ -42,6 +39,7 @@ from relorch.git.objects import (
 )
 from relorch.ledger.records import Record
 from relorch.ledger.state import STATE_FORMAT, LedgerState, replay
+from relorch.ledger.stateref import STATE_FILE, read_state_commit, write_state_commit
 from relorch.model.repository import remote_of
 
 CHUNK = 1000
@@ -49,7 +47,6 @@ CHUNK = 1000
 SET_ASIDE = "refs/relorch/set-aside/"
 # `--init-ledger` given: a ledger the remote lost is started anew (this invocation only).
 START_NEW_LEDGER: ContextVar[bool] = ContextVar("relorch_start_new_ledger", default=False)
-STATE_FILE = "state.json"
 RECORDS_DIR = "records"
 ATTEMPTS = 25
 
@@ -246,33 +243,12 @@ class Ledger:
             local_tip, listed = self._listed()
             remote_tip, state_tip = listed[self.ref], listed[self.state_ref]
             if local_tip is None and remote_tip is not None and state_tip is not None:
-                state = self._state_alone(remote_tip)
+                state = read_state_commit(self.git, self.remote, self.state_ref, remote_tip)
                 if state is not None:
                     return state
             tip = self._sync(local_tip, remote_tip)
         with ObjectStore(self.git) as store:
             return self.snapshot(tip, store).state
-
-    def _state_alone(self, remote_tip: str) -> LedgerState | None:
-        """The state the remote's state ref holds for ledger commit `remote_tip`; None when
-        that ref is about another commit (an append by a relorch that does not write it, or
-        one that moved both refs since the listing) or is not what relorch writes."""
-        assert self.remote is not None
-        sha = fetch_ref(self.git, self.remote, self.state_ref, shallow=True, update=False)
-        with ObjectStore(self.git) as store:
-            try:
-                commit = store.read_commit(sha)
-                if commit.parents != (remote_tip,):
-                    return None
-                entry = store.read_tree(commit.tree).get(STATE_FILE)
-                if entry is None:
-                    return None
-                data = json.loads(store.read_blob(entry.sha))
-                if int(data.get("format", 1)) < STATE_FORMAT:
-                    return None
-                return LedgerState.from_json(data)
-            except (GitError, ValueError, KeyError, TypeError, AttributeError):
-                return None  # the ledger itself says it, at the cost of reading it
 
     def records(self, *, sync: bool = True) -> Iterator[Record]:
         """Every record, newest first, reading chunks only as far as the caller iterates."""
@@ -360,8 +336,7 @@ class Ledger:
         body = "\n".join(r.to_line() for r in records)
         now = self.clock()
         commit = store.write_commit(root, parents, f"{subject}\n\n{body}", now)
-        alone = store.write_tree({STATE_FILE: state_entry})
-        return commit, store.write_commit(alone, (commit,), f"state of {commit}", now)
+        return commit, write_state_commit(store, state_entry.sha, commit, now)
 
     def _swap(self, tip: str | None, commit: str, state_commit: str) -> bool:
         if self.remote is None:
