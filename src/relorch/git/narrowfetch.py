@@ -47,7 +47,7 @@ def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, st
         yield None
         return
     home = common / "relorch"
-    _clean(home)
+    clean_stale(home, _PREFIX)
     private = home / f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         try:
@@ -85,24 +85,30 @@ def ref_updates(refspecs: Sequence[str], listed: Mapping[str, str]) -> list[str]
 def _make(private: Path, config: Path, bases: Mapping[str, str]) -> None:
     """A git directory with `bases` as its refs, the repository's config included."""
     (private / "refs").mkdir(parents=True)
+    write_config(private, config)
+    (private / "packed-refs").write_text(
+        "".join(f"{oid} {ref}\n" for ref, oid in sorted(bases.items()))
+    )
+
+
+def write_config(private: Path, config: Path) -> None:
+    """HEAD and a config that includes the repository's `config` and turns off hooks and
+    maintenance, in the private git directory `private`."""
     (private / "HEAD").write_text("ref: refs/heads/main\n")
     quoted = str(config).replace("\\", "\\\\").replace('"', '\\"')
     (private / "config").write_text(
         f'[include]\n\tpath = "{quoted}"\n[core]\n\tbare = true\n\thooksPath = /dev/null\n'
         "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n"
     )
-    (private / "packed-refs").write_text(
-        "".join(f"{oid} {ref}\n" for ref, oid in sorted(bases.items()))
-    )
 
 
-def _clean(home: Path) -> None:
-    """Remove the private directories of fetches whose process is gone (killed mid-fetch)."""
+def clean_stale(home: Path, prefix: str) -> None:
+    """Remove the private directories named `prefix…` whose process is gone (killed)."""
     try:
-        names = [e.name for e in os.scandir(home) if e.name.startswith(_PREFIX)]
+        names = [e.name for e in os.scandir(home) if e.name.startswith(prefix)]
     except OSError:
         return
     for name in names:
-        pid = name[len(_PREFIX) :].partition("-")[0]
+        pid = name[len(prefix) :].partition("-")[0]
         if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(home / name, ignore_errors=True)

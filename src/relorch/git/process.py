@@ -65,6 +65,26 @@ def run_git(
     return Finished(proc.returncode, _decode(out), _decode(err))
 
 
+def run_git_bytes(argv: Sequence[str], *, cwd: Path, input: bytes) -> bytes | None:
+    """A short local git call whose output is bytes (object contents): stdout, None when it
+    failed. Reaped and group-ended like `run_git`, C locale, no deadline."""
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(input)
+    except BaseException:
+        _end_group(proc)
+        raise
+    return out if proc.returncode == 0 else None
+
+
 def _end_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the group, SIGKILL it after a grace period, reap the leader.
 

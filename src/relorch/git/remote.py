@@ -145,17 +145,23 @@ class RemoteCommands(Runner):
         *,
         atomic: bool = True,
         leases: Mapping[str, str | None] | None = None,
+        known: Sequence[str] = (),
     ) -> PushResult:
         """Push explicit refspecs (never forced); the result says whether every ref landed.
 
         `leases` (ref -> the value it must still have, None: must not exist) make those refs
         compare-and-swap updates: the remote applies them only if nobody moved them since.
+        `known`: commits the remote is known to have (its listing said so). When every
+        refspec pushes an annotated tag of one of them, the push runs where only those
+        objects are (`narrowpush`), then plainly if that path is not open or fails.
         """
         args = ["push", "--porcelain", "--no-verify"]
         if atomic:
             args.append("--atomic")
         args += [f"--force-with-lease={ref}:{old or ''}" for ref, old in (leases or {}).items()]
-        status, out, err = self._execute([*args, remote, *refspecs], network=True)
+        args += [remote, *refspecs]
+        done = self._narrow_push(args, refspecs, known) if atomic and known else None
+        status, out, err = done or self._execute(args, network=True)
         text = "\n".join(part for part in (out, err) if part)
         # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "=" means the remote already had it.
         unchanged = frozenset(
@@ -164,6 +170,31 @@ class RemoteCommands(Runner):
             if line.startswith("=\t") and line.count("\t") >= 2
         )
         return PushResult(ok=status == 0, message=mask(text), unchanged=unchanged)
+
+    def _narrow_push(
+        self, args: Sequence[str], refspecs: Sequence[str], known: Sequence[str]
+    ) -> tuple[int, str, str] | None:
+        """The push `args` run by `narrowpush`; None when that path is not open, or its
+        outcome is not the remote's decision about the refs."""
+        from relorch.git import narrowpush
+        from relorch.git.process import run_git_bytes
+
+        srcs = narrowpush.sources(refspecs)
+        if not srcs:
+            return None
+        batch = run_git_bytes(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            input=narrowpush.batch_input(srcs, known),
+        )
+        objects = narrowpush.needed(batch, srcs, known) if batch is not None else None
+        if objects is None:
+            return None
+        with narrowpush.private_store(self.common_dir(), objects) as env:
+            if env is None:
+                return None
+            done = self._execute(args, network=True, env=env)
+        return done if narrowpush.keep_outcome(*done) else None
 
     def fetch(self, remote: str, refspecs: Sequence[str]) -> None:
         """Fetch explicit refspecs from `remote`."""

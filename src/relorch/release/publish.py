@@ -116,7 +116,9 @@ def publish(
         if plan.remote is None:
             return result_of(plan)
         try:
-            outcome = git.push(plan.remote, plan.refspecs, leases=plan.leases)
+            # HEAD is the remote branch's tip unless the branch goes out with the tag.
+            known = () if plan.push_branch else (plan.sha,)
+            outcome = git.push(plan.remote, plan.refspecs, leases=plan.leases, known=known)
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM from a cancelled CI job) or git failed: like a
             # rejected push, no local tag is left that the remote may lack. If the push landed
