@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from relorch.cli import _command, _register
+from relorch.cli.app import _command, _register
 from relorch.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -149,7 +149,8 @@ def test_running_main_many_times_in_one_process_registers_each_command_once() ->
     import contextlib
     import io
 
-    from relorch.cli import app, main
+    from relorch.cli import main
+    from relorch.cli.app import app
 
     def sizes() -> tuple[int, int]:
         return len(app.registered_commands), len(app.registered_groups)
@@ -164,7 +165,7 @@ def test_running_main_many_times_in_one_process_registers_each_command_once() ->
 
 
 def test_a_run_builds_only_the_command_it_names_and_help_still_lists_all() -> None:
-    from relorch.cli import _command, _register
+    from relorch.cli.app import _command, _register
 
     _register()
     everything = set(_command().commands)

@@ -44,7 +44,7 @@ def announce_command(
     from relorch.channels.announcer import utc_now
     from relorch.channels.events import Announcement
     from relorch.ci import detect
-    from relorch.cli.common import load_project
+    from relorch.cli.project import load_project
     from relorch.errors import UsageError
     from relorch.output import Reporter, emit_json
 

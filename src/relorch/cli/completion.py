@@ -25,7 +25,7 @@ def completion(
     from typer._completion_classes import completion_init
     from typer._completion_shared import get_completion_script
 
-    from relorch.cli import COMPLETE_VAR
+    from relorch.cli.quick import COMPLETE_VAR
 
     completion_init()
     script = get_completion_script(

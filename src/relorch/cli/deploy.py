@@ -14,11 +14,10 @@ from relorch.cli.common import (
     DryRunOpt,
     EnvOpt,
     JsonOpt,
-    Project,
     RefArg,
     WorktreeConfigOpt,
-    load_governed,
 )
+from relorch.cli.project import Project, load_governed
 
 if TYPE_CHECKING:
     from relorch.channels.events import Announcement

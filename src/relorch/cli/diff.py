@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, JsonOpt, load_project
+from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, JsonOpt
+from relorch.cli.project import load_project
 
 if TYPE_CHECKING:
     from relorch.gate import Report

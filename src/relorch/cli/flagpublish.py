@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, DryRunOpt, EnvOpt, JsonOpt, load_project
+from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, DryRunOpt, EnvOpt, JsonOpt
+from relorch.cli.project import load_project
 
 
 def publish(

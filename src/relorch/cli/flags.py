@@ -9,16 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from relorch.cli.common import (
-    ApiOpt,
-    ChdirOpt,
-    ConfigOpt,
-    EnvOpt,
-    JsonOpt,
-    OptionalEnvOpt,
-    Project,
-    load_project,
-)
+from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, EnvOpt, JsonOpt, OptionalEnvOpt
+from relorch.cli.project import Project, load_project
 
 if TYPE_CHECKING:
     from relorch.flags.model import FlagFile

@@ -16,9 +16,8 @@ from relorch.cli.common import (
     OptionalEnvOpt,
     RefArg,
     WorktreeConfigOpt,
-    load_governed,
-    load_project,
 )
+from relorch.cli.project import load_governed, load_project
 
 if TYPE_CHECKING:
     from relorch.ledger.records import Record

@@ -6,14 +6,8 @@ from typing import Annotated
 
 import typer
 
-from relorch.cli.common import (
-    ChdirOpt,
-    ConfigOpt,
-    DryRunOpt,
-    JsonOpt,
-    WorktreeConfigOpt,
-    load_governed,
-)
+from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, WorktreeConfigOpt
+from relorch.cli.project import load_governed
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, OptionalEnvOpt, load_project
+from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, OptionalEnvOpt
+from relorch.cli.project import load_project
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt, load_project
+from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt
+from relorch.cli.project import load_project
 
 if TYPE_CHECKING:
     from relorch.output import Reporter

@@ -6,15 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from relorch.cli.common import (
-    ChdirOpt,
-    ConfigOpt,
-    DryRunOpt,
-    JsonOpt,
-    OptionalEnvOpt,
-    Project,
-    load_project,
-)
+from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, OptionalEnvOpt
+from relorch.cli.project import Project, load_project
 
 if TYPE_CHECKING:
     from relorch.ledger.state import LedgerState
