@@ -133,9 +133,25 @@ def test_release_starts_a_bounded_number_of_git_processes(
     result = run_relorch(repo.path, "release", "--revision", env=counted)
     assert result.returncode == 0, result.stderr
     made = calls(counted)
-    # 11: the local revision tags are listed to reconcile them with the remote's
-    assert 4 <= len(made) <= 11, made
+    # 11: the local revision tags are listed to reconcile them with the remote's, and this
+    # clone (of an empty origin) has no origin/HEAD, so `symbolic-ref` asks for it
+    assert 4 <= len(made) <= 11, "\n".join(made)
     assert not [c for c in made if c == "version"]  # no library probing git's version
+
+
+def test_a_clone_with_origin_head_learns_it_when_it_finds_the_repository(
+    repo: Clone, tmp_path: Path, counted: dict[str, str]
+) -> None:
+    released(repo, 2)
+    other = clone_of(repo, tmp_path, "other")  # `git clone` sets origin/HEAD
+    other.commit("feat: change 3")
+    other.push("HEAD:main")
+    result = run_relorch(other.path, "release", "--revision", env=counted)
+    assert result.returncode == 0, result.stderr
+    made = calls(counted)
+    assert not [c for c in made if c.startswith("symbolic-ref")], made
+    assert len(made) <= 10, "\n".join(made)
+    assert repo.git("--git-dir", str(repo.origin), "rev-parse", "v1-rev3^{commit}") == other.head()
 
 
 def test_plan_lists_only_the_tags_of_the_major_it_needs(
@@ -196,3 +212,20 @@ def test_tags_read_from_the_cache_are_the_tags_read_from_git(repo: Clone) -> Non
     again = git.local_tags(["v*-rev*"])  # one new: the rest from the cache, it from git
     assert sorted(again) == sorted([*fresh, *[t for t in again if t.name == "v1-rev4"]])
     assert len(again) == 5
+
+
+def test_origin_head_read_at_discovery_or_asked_for(repo: Clone, tmp_path: Path) -> None:
+    released(repo, 1)
+    other = clone_of(repo, tmp_path, "other")
+    assert Git.discover(other.path).remote_head_branch("origin") == "main"
+    # Dangling (its branch pruned): rev-parse cannot resolve it, symbolic-ref still reads it.
+    other.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+    assert Git.discover(other.path).remote_head_branch("origin") == "trunk"
+    other.git("update-ref", "-d", "--no-deref", "refs/remotes/origin/HEAD")
+    assert Git.discover(other.path).remote_head_branch("origin") is None
+    sub = other.path / "deep" / "er"
+    sub.mkdir(parents=True)
+    other.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    found = Git.discover(sub)
+    assert found.root == other.path
+    assert found.remote_head_branch("origin") == "main"

@@ -32,20 +32,25 @@ class Git(TagCommands, RemoteCommands):
     def discover(cls, path: Path) -> Git:
         """The repository containing `path` (its top level)."""
         scrub_environment()
-        status, out, _ = (
-            spawn(["rev-parse", "--is-bare-repository", "--show-toplevel"], cwd=path)
-            if path.is_dir()
-            else (128, "", "")
-        )
+        # The same call reads where origin's HEAD points (the usual remote's default branch,
+        # what `remote_head_branch` would ask next); --revs-only prints nothing when it is
+        # missing or dangling instead of failing, and `remote_head_branch` then asks itself.
+        asked = ["rev-parse", "--is-bare-repository", "--show-toplevel"]
+        asked += ["--revs-only", "--symbolic-full-name", "refs/remotes/origin/HEAD"]
+        status, out, _ = spawn(asked, cwd=path) if path.is_dir() else (128, "", "")
         lines = out.splitlines()
         if lines[:1] == ["true"]:
             raise PreconditionError(f"{path} is a bare repository", hint="run relorch in a clone")
-        if status != 0 or len(lines) != 2:
+        if status != 0 or len(lines) not in (2, 3):
             raise PreconditionError(
                 f"{path} is not inside a git repository",
                 hint="run relorch inside a clone, or pass -C PATH",
             )
-        return cls(Path(lines[1]))
+        git = cls(Path(lines[1]))
+        prefix = "refs/remotes/origin/"
+        if len(lines) == 3 and lines[2].startswith(prefix) and lines[2] != prefix + "HEAD":
+            git._facts[("head", "origin")] = lines[2][len(prefix) :]
+        return git
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -54,14 +59,36 @@ class Git(TagCommands, RemoteCommands):
         status, out, _ = self._execute(["symbolic-ref", "--quiet", "--short", "HEAD"])
         return out if status == 0 and out else None
 
-    def head_and_branch(self) -> tuple[str | None, str | None]:
-        """HEAD's sha and checked-out branch in one git call (None, None before a commit)."""
-        status, out, _ = self._execute(["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"])
-        lines = out.splitlines()
-        if status != 0 or len(lines) != 2:
-            return None, self.current_branch()
-        branch = lines[1][11:] if lines[1].startswith("refs/heads/") else None
-        return lines[0], branch
+    def worktree_state(self) -> tuple[str | None, str | None, list[str]]:
+        """HEAD's sha (None before a commit), the checked-out branch (None when detached) and
+        the tracked files with uncommitted changes, from one `git status`."""
+        out = self.run(
+            "status",
+            "--porcelain=v2",
+            "--branch",
+            "--no-ahead-behind",
+            "--untracked-files=no",
+            "-z",
+            strip=False,
+        )
+        head: str | None = None
+        branch: str | None = None
+        dirty: list[str] = []
+        records = iter(out.split("\0"))
+        for record in records:
+            if record.startswith("# branch.oid "):
+                oid = record[13:]
+                head = None if oid == "(initial)" else oid
+            elif record.startswith("# branch.head "):
+                branch = record[14:]
+            elif record[:2] in ("1 ", "2 ", "u "):
+                fields = {"1": 8, "2": 9, "u": 10}[record[0]]
+                dirty.append(record.split(" ", fields)[-1])
+                if record[0] == "2":
+                    next(records, None)  # a rename's original path
+        if branch == "(detached)":
+            branch = self.current_branch()  # a branch may bear that name: ask git
+        return head, branch, dirty
 
     def resolve(self, rev: str) -> str | None:
         """The commit sha `rev` names, None when it names nothing."""
@@ -76,11 +103,6 @@ class Git(TagCommands, RemoteCommands):
                 "the repository has no commits yet", hint="commit something first"
             )
         return sha
-
-    def dirty_files(self) -> list[str]:
-        """Tracked files with uncommitted changes (untracked files do not count)."""
-        out = self.run("status", "--porcelain", "--untracked-files=no", strip=False)
-        return [line[3:] for line in out.splitlines() if line.strip()]
 
     def batch_reader(self) -> subprocess.Popen[bytes]:
         """A `git cat-file --batch` process for reading many objects (the caller ends it)."""

@@ -76,7 +76,7 @@ def _ci_branch() -> str | None:
 
 def next_releases(git: Git, config: Config, *, api: str | None, branch: str | None) -> PlanReport:
     """Plan every API the line carries; rule violations become blockers, not errors."""
-    head, checked_out = git.head_and_branch()
+    head, checked_out, dirty = git.worktree_state()
     line = branch or checked_out or _ci_branch()
     main = main_branch(git, config)
     if line is None:
@@ -89,7 +89,7 @@ def next_releases(git: Git, config: Config, *, api: str | None, branch: str | No
     blockers = []
     if checked_out != line:
         blockers.append(f"HEAD is not on {line} (a PR build): release runs on the branch itself")
-    if git.dirty_files():
+    if dirty:
         blockers.append("the working tree has uncommitted changes to tracked files")
     remote = remote_of(git, config)
     refs = None

@@ -35,14 +35,13 @@ def inspect(
     `reconcile`: local revision tags the remote lacks or holds elsewhere (an interrupted or
     killed release, a tag re-pointed on the remote) are replaced first, with a note.
     """
-    head, checked_out = git.head_and_branch()
+    head, checked_out, dirty = git.worktree_state()
     current = branch or checked_out
     if current is None:
         raise PreconditionError(
             "HEAD is detached: relorch releases from a release line",
             hint="switch to the main branch or a release/vN branch (git switch main)",
         )
-    dirty = git.dirty_files()
     if dirty:
         shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
         raise PreconditionError(
