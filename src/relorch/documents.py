@@ -8,7 +8,6 @@ the three in step and validates what the commands really print against the schem
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 # kind -> version. Bump the version when a field changes meaning or disappears (adding a field
@@ -55,6 +54,7 @@ def document(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a kind, as shipped in the package."""
     schema_id(kind)
+    import json  # on first use, as resources below
     from importlib import resources  # on first use: 3 ms every command would pay
 
     text = resources.files("relorch").joinpath("schemas", "json", f"{kind}.json").read_text()

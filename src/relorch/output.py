@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -168,6 +167,8 @@ def emit_json(
     """Machine output: one JSON document of a registered `kind` (relorch.documents) on stdout,
     with its `schema` field, secrets masked. `compact`: one line, for documents that can be
     large (json's C encoder only runs without `indent`: 10x faster on 20,000 entries)."""
+    import json  # only for --json output: the import is not free
+
     out = stream or sys.stdout
     layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
     text = json.dumps(document(kind, data), sort_keys=True, default=str, **layout)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -243,6 +242,8 @@ def _printable(text: str) -> str:
 
 
 def _suggest(text: str, schemes: Mapping[str, TagScheme]) -> str:
+    import difflib  # only for a REF that does not parse
+
     digits = [int(d) for d in re.findall(r"[0-9]+", text)[:2] if d.isdigit() and len(d) < 9]
     candidates: list[str] = []
     if digits and digits[0] > 0:

@@ -12,7 +12,6 @@ caller (`RemoteCommands.fetch_listed`), which sets them in one transaction.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,7 +47,7 @@ def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, st
         return
     home = common / "relorch"
     clean_stale(home, _PREFIX)
-    private = home / f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    private = home / f"{_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         try:
             _make(private, config, bases)

@@ -19,7 +19,6 @@ credentials, `insteadOf`, push options), it runs no hooks and no maintenance.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -106,7 +105,7 @@ def private_store(common: Path, objects: Mapping[str, Loose]) -> Iterator[dict[s
         return
     home = common / "relorch"
     clean_stale(home, _PREFIX)
-    private = home / f"{_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    private = home / f"{_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         try:
             _make(private, common / "config", objects)

@@ -16,14 +16,13 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 GRACE_SECONDS = 0.5  # between SIGTERM and SIGKILL of an interrupted git process group
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):
     """How a git process ended: its status and decoded output (None status: timed out)."""
 
     status: int | None

@@ -4,10 +4,8 @@ remote's, push never forced."""
 from __future__ import annotations
 
 import os
-import random
-import secrets
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
@@ -88,7 +86,7 @@ def fetch_ref(
     args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
     if shallow:
         args.append("--depth=1")
-    target = ref if update else f"{_FETCHING}/{os.getpid()}-{secrets.token_hex(4)}"
+    target = ref if update else f"{_FETCHING}/{os.getpid()}-{os.urandom(4).hex()}"
     for attempt in range(attempts):
         try:
             git.run(*args, remote, f"+{ref}:{target}", network=True)
@@ -97,6 +95,8 @@ def fetch_ref(
             # Two relorch processes in one clone race for the local ref or .git/shallow lock.
             if attempt + 1 == attempts or not any(w in str(exc).lower() for w in _LOCK_WORDS):
                 raise
+            import random  # only on a retry: its import is not free
+
             time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
     sha = read_ref(git, target)
     if sha is None:
@@ -115,8 +115,7 @@ def clean_fetch_refs(git: Git) -> None:
             git.run("update-ref", "--no-deref", "-d", name, check=False)
 
 
-@dataclass(frozen=True)
-class PushOutcome:
+class PushOutcome(NamedTuple):
     """A ref push: landed, or rejected by the remote (stale base, lost race, hook), or failed."""
 
     ok: bool

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from relorch.errors import GitError
 from relorch.git.runner import Runner
@@ -22,8 +23,7 @@ class RemoteRefs:
     tag_objects: dict[str, str] = field(default_factory=dict)  # tag -> the object the ref holds
 
 
-@dataclass(frozen=True)
-class PushResult:
+class PushResult(NamedTuple):
     """The outcome of one push: ok, or the (masked) reason git gave."""
 
     ok: bool

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from relorch import invocation
 from relorch.config import Config
@@ -15,8 +15,7 @@ from relorch.model.history import ApiHistory, build_history, tag_globs
 _BY_NAME = 500
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(NamedTuple):
     """The configured remote, or None-equivalent when the repository has none (local mode)."""
 
     name: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 import time
 from collections.abc import Callable
@@ -157,6 +156,8 @@ def publish(
                 "nothing was left behind locally",
             )
         reporter.line(f"lost a race for {previous.tag}; retrying as {plan.tag} (attempt {attempt})")
+        import random  # only after a lost race
+
         sleep_for = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5)
         sleep(sleep_for)
     raise ConflictError(
