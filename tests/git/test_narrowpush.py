@@ -6,6 +6,7 @@ push."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from relorch.git.remote import RemoteCommands
 from tests.gitrepo import Clone, tag_revisions
 
 Taken = list[bool]
+NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -233,3 +235,75 @@ def test_a_path_with_a_newline_is_not_taken(tmp_path: Path) -> None:
     common.mkdir()
     with narrowpush.private_store(common, {}) as env:
         assert env is None
+
+
+# -- the ledger: what an append wrote and read, pushed with a lease on the tip ---------------
+
+
+def test_ledger_appends_push_what_they_wrote_from_the_private_store(
+    repo: Clone, make_clone, taken: Taken
+) -> None:
+    from tests.deploykit import origin_records, origin_state
+    from tests.ledger.test_ledger import hold, ledger_of
+
+    tag_revisions(repo, 2)  # tags the remote advertises, that the narrow push never reads
+    ours = ledger_of(repo)
+    for number in range(1, 4):
+        ours.append(lambda state, n=number: [hold(f"v1-rev{n}")], subject=f"hold {number}")
+    theirs = ledger_of(make_clone())
+    theirs.append(lambda state: [hold("v1-rev9")], subject="from another clone")
+    assert taken == [True, True, True, True]  # the first append (no tip yet) included
+    assert [r["tag"] for r in origin_records(repo.origin)] == [
+        "v1-rev1",
+        "v1-rev2",
+        "v1-rev3",
+        "v1-rev9",
+    ]
+    assert origin_state(repo.origin)["count"] == 4
+    remote = repo.remote_refs()
+    state_commit = remote["refs/relorch/ledger-state"]
+    assert (
+        repo.git("--git-dir", str(repo.origin), "rev-parse", f"{state_commit}^")
+        == (remote["refs/relorch/ledger"])
+    )
+    repo.git("--git-dir", str(repo.origin), "fsck", "--connectivity-only", "--no-dangling")
+    assert leftovers(repo) == []
+
+
+def test_a_carried_set_that_falls_short_gets_the_plain_push(repo: Clone, taken: Taken) -> None:
+    from relorch.git.objects import ObjectStore
+    from relorch.git.refs import push_ref
+
+    tag_revisions(repo, 1)
+    git = Git.discover(repo.path)
+    head = repo.head()
+    with ObjectStore(git) as store:
+        commit = store.read_commit(head)
+        child = store.write_commit(commit.tree, (head,), "on top\n", NOW)
+        carried = {child: store.carried[child]}  # the commit alone: not its tree, not its parent
+    outcome = push_ref(git, "origin", child, "refs/heads/side", expected=None, carried=carried)
+    assert outcome.ok, outcome.message
+    assert taken == [False]
+    assert repo.remote_refs()["refs/heads/side"] == child
+    repo.git("--git-dir", str(repo.origin), "fsck", "--connectivity-only", "--no-dangling")
+
+
+def test_the_lease_is_a_compare_and_swap_on_both_paths(repo: Clone, taken: Taken) -> None:
+    from relorch.git.objects import ObjectStore
+    from relorch.git.refs import push_ref
+
+    tag_revisions(repo, 1)
+    git = Git.discover(repo.path)
+    head = repo.head()
+    with ObjectStore(git) as store:
+        tree = store.read_commit(head).tree
+        first = store.write_commit(tree, (head,), "first\n", NOW)
+        second = store.write_commit(tree, (head,), "second\n", NOW)
+        carried = dict(store.carried)
+    ref = "refs/relorch/test"
+    assert push_ref(git, "origin", first, ref, expected=None, carried=carried).ok
+    for kept in (carried, None):  # narrow, then plain: the remote holds `first`, not nothing
+        stale = push_ref(git, "origin", second, ref, expected=None, carried=kept)
+        assert not stale.ok and stale.rejected, stale.message
+        assert repo.remote_refs()[ref] == first
+    assert taken == [True, True]

@@ -1,19 +1,25 @@
-"""A push that reads only what it sends: a release's new tag pushed from a private git
-directory whose object store holds that tag object and the commit it tags, nothing else.
+"""A push that reads only what it sends: the objects a push needs, in a private git
+directory whose object store holds them alone.
 
 `git push` feeds every ref the remote advertises that it finds locally to `pack-objects` as a
 negative, and pack-objects reads each of those objects: at 20,000 annotated tags that is
-0.16 s (about 40 % of the push) to send one tag object. Pushed from a directory that has
-only the tag and its commit, the remote's other refs are not found there and are skipped;
-the commit, which the remote's listing showed it holds, is the one negative. The pack sent
-is the same one tag object.
+0.16 s (about 40 % of the push) to send one tag object or one ledger commit. Pushed from a
+directory that has only the needed objects, the remote's other refs are not found there and
+are skipped; what the remote is known to hold (the tagged commit, the ledger tip the new
+commit builds on) is there and is the negative.
 
-The path is taken only when every refspec's source is an annotated tag of a commit the
-caller knows the remote has (`known`), with SHA-1 object names; the caller runs the plain
-push whenever it is not taken or fails for any reason other than the remote's decision
-about the refs. The directory lives under .git/relorch/ for the one push (a killed
-process's is removed by the next push); its config includes the repository's (remote URL,
-credentials, `insteadOf`, push options), it runs no hooks and no maintenance.
+Two callers name the objects:
+* a release (`known`): every refspec pushes an annotated tag of a commit the remote's
+  listing showed it holds; the tag and the commit are read with one `cat-file --batch`;
+* a ledger append (`carried`): every refspec pushes an object the append wrote, and the
+  private store gets everything it wrote and every commit and tree it read to write it (the
+  old tip and its trees, so unchanged chunks are known as the remote's without being read).
+
+Only SHA-1 object names. The caller runs the plain push whenever this path is not taken or
+fails for any reason other than the remote's decision about the refs (`keep_outcome`). The
+directory lives under .git/relorch/ for the one push (a killed process's is removed by the
+next push); its config includes the repository's (remote URL, credentials, `insteadOf`,
+push options), it runs no hooks and no maintenance.
 """
 
 from __future__ import annotations
@@ -54,6 +60,18 @@ def sources(refspecs: Sequence[str]) -> list[str] | None:
         if src not in found:
             found.append(src)
     return found
+
+
+def carried_objects(
+    refspecs: Sequence[str], carried: Mapping[str, Loose]
+) -> Mapping[str, Loose] | None:
+    """`carried` when every refspec pushes one of its objects by id (forced or not), with
+    SHA-1 names; None otherwise."""
+    for spec in refspecs:
+        src, colon, dst = spec.removeprefix("+").partition(":")
+        if not colon or not dst or src not in carried or len(src) != 40:
+            return None
+    return carried
 
 
 def batch_input(srcs: Sequence[str], known: Sequence[str]) -> bytes:

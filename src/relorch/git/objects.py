@@ -17,6 +17,7 @@ from typing import Self
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
+from relorch.git.narrowpush import Loose
 
 # The ref plumbing lived here first; `ledger.store` and `report.sources` import it from here.
 from relorch.git.refs import (
@@ -144,6 +145,9 @@ class ObjectStore(_BatchUser):
     def __init__(self, git: Git) -> None:
         super().__init__(git)
         self._objects = git.common_dir() / "objects"
+        # Every commit and tree read and every object written, by id: what a push of what
+        # was written needs beside it to be made from a private store (`git.narrowpush`).
+        self.carried: dict[str, Loose] = {}
 
     def _read(self, sha: str, expected: bytes) -> bytes:
         if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
@@ -164,6 +168,8 @@ class ObjectStore(_BatchUser):
             raise GitError(f"cannot read git object {sha}: git cat-file ended early")
         if kind != expected:
             raise GitError(f"git object {sha} is a {kind.decode()}, not a {expected.decode()}")
+        if kind != b"blob":
+            self.carried[sha] = Loose(sha, kind, data)
         return data
 
     def read_blob(self, sha: str) -> bytes:
@@ -203,6 +209,7 @@ class ObjectStore(_BatchUser):
         file in the objects directory, rename it into place (an object that exists is kept)."""
         raw = kind + b" " + str(len(data)).encode() + b"\0" + data
         sha = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+        self.carried[sha] = Loose(sha, kind, data)
         target = self._objects / sha[:2] / sha[2:]
         if target.exists():
             return sha

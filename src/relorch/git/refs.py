@@ -1,15 +1,19 @@
 """Refs as compare-and-swap values (the ledger's): read and swap local refs, read and fetch the
-remote's, push never forced."""
+remote's, push only over the value the caller built on."""
 
 from __future__ import annotations
 
 import os
 import time
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from relorch.errors import GitError
 from relorch.git.gateway import Git
 from relorch.git.process import alive
+
+if TYPE_CHECKING:
+    from relorch.git.narrowpush import Loose
 
 ZERO_SHA = "0" * 40
 # Where a fetch that must not move the local ref lands for the moment it takes to read it.
@@ -124,18 +128,34 @@ class PushOutcome(NamedTuple):
 
 
 def push_ref(
-    git: Git, remote: str, new: str, ref: str, *, beside: tuple[str, str] | None = None
+    git: Git,
+    remote: str,
+    new: str,
+    ref: str,
+    *,
+    expected: str | None,
+    beside: tuple[str, str] | None = None,
+    carried: Mapping[str, Loose] | None = None,
 ) -> PushOutcome:
-    """Push `new` to the remote's `ref`, never forced: the remote accepts only a fast-forward
-    from the value it holds, so the push is a compare-and-swap.
+    """Set the remote's `ref` to `new` only if it still holds `expected` (None: only if it does
+    not exist), a compare-and-swap: a lease on `expected`, checked against what the remote
+    advertises and again by the remote as it updates the ref. The caller built `new` on
+    `expected`, so the update is a fast-forward; git's own fast-forward check is not asked
+    for (it walks the history of `expected`, which a push from `carried` objects alone
+    cannot read).
 
     `beside` (sha, ref) is forced to the remote in the same push, not atomically: the outcome
     is `ref`'s alone (a derived ref that did not land is only a missed shortcut for readers).
+    `carried`: the objects written for this push and those read to write them (see
+    `Git.push`).
     """
+    # No `+`: a forced refspec would override the lease. With a lease that holds, git forces
+    # the update itself, without walking history for a fast-forward check.
     refspecs = [f"{new}:{ref}"]
     if beside is not None:
         refspecs.append(f"+{beside[0]}:{beside[1]}")
-    result = git.push(remote, refspecs, atomic=False)
+    leases = {ref: expected}
+    result = git.push(remote, refspecs, atomic=False, leases=leases, carried=carried)
     if result.ok:
         return PushOutcome(True, False, result.message)
     # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "!" rejected, " " "+" "*" landed.

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from relorch.errors import GitError
+from relorch.git import narrowpush
+from relorch.git.narrowpush import Loose
 from relorch.git.runner import Runner
 from relorch.git.tags import Tag
 from relorch.masking import mask
@@ -146,21 +148,30 @@ class RemoteCommands(Runner):
         atomic: bool = True,
         leases: Mapping[str, str | None] | None = None,
         known: Sequence[str] = (),
+        carried: Mapping[str, Loose] | None = None,
     ) -> PushResult:
         """Push explicit refspecs (never forced); the result says whether every ref landed.
 
         `leases` (ref -> the value it must still have, None: must not exist) make those refs
         compare-and-swap updates: the remote applies them only if nobody moved them since.
-        `known`: commits the remote is known to have (its listing said so). When every
-        refspec pushes an annotated tag of one of them, the push runs where only those
-        objects are (`narrowpush`), then plainly if that path is not open or fails.
+
+        The push runs from a private store holding only the objects it needs (`narrowpush`)
+        when the caller names them: `known`, commits the remote is known to have (its listing
+        said so), when every refspec pushes an annotated tag of one of them; `carried`, the
+        objects the caller wrote for this push and read to write them, when every refspec
+        pushes one of them. It runs plainly when that path is not open, or fails for any
+        reason but the remote's verdict on the refs.
         """
         args = ["push", "--porcelain", "--no-verify"]
         if atomic:
             args.append("--atomic")
         args += [f"--force-with-lease={ref}:{old or ''}" for ref, old in (leases or {}).items()]
         args += [remote, *refspecs]
-        done = self._narrow_push(args, refspecs, known) if atomic and known else None
+        done = None
+        if carried is not None:
+            done = self._narrow_push(args, narrowpush.carried_objects(refspecs, carried))
+        elif atomic and known:
+            done = self._narrow_push(args, self._tag_objects(refspecs, known))
         status, out, err = done or self._execute(args, network=True)
         text = "\n".join(part for part in (out, err) if part)
         # --porcelain: "<flag>\t<src>:<dst>\t<summary>"; "=" means the remote already had it.
@@ -171,12 +182,11 @@ class RemoteCommands(Runner):
         )
         return PushResult(ok=status == 0, message=mask(text), unchanged=unchanged)
 
-    def _narrow_push(
-        self, args: Sequence[str], refspecs: Sequence[str], known: Sequence[str]
-    ) -> tuple[int, str, str] | None:
-        """The push `args` run by `narrowpush`; None when that path is not open, or its
-        outcome is not the remote's decision about the refs."""
-        from relorch.git import narrowpush
+    def _tag_objects(
+        self, refspecs: Sequence[str], known: Sequence[str]
+    ) -> dict[str, Loose] | None:
+        """The tag objects `refspecs` push and the known commits they tag, read with one
+        `cat-file --batch`; None unless each refspec pushes an annotated tag of one of them."""
         from relorch.git.process import run_git_bytes
 
         srcs = narrowpush.sources(refspecs)
@@ -187,7 +197,13 @@ class RemoteCommands(Runner):
             cwd=self.root,
             input=narrowpush.batch_input(srcs, known),
         )
-        objects = narrowpush.needed(batch, srcs, known) if batch is not None else None
+        return narrowpush.needed(batch, srcs, known) if batch is not None else None
+
+    def _narrow_push(
+        self, args: Sequence[str], objects: Mapping[str, Loose] | None
+    ) -> tuple[int, str, str] | None:
+        """The push `args` run from a private store holding `objects`; None when that path is
+        not open, or its outcome is not the remote's decision about the refs."""
         if objects is None:
             return None
         with narrowpush.private_store(self.common_dir(), objects) as env:

@@ -9,8 +9,8 @@ Every ledger commit's tree is
 An append rewrites one bounded chunk and the snapshot, so its cost does not grow with the
 ledger. Beside the ledger ref, each append forces the state ref (ledger/stateref.py).
 
-With a remote the append is a non-forced push of a commit whose parent is the
-remote's current tip (a compare-and-swap); a lost race re-fetches, re-checks and retries.
+With a remote the append pushes a commit whose parent is the remote's current tip, with a
+lease on that tip (a compare-and-swap); a lost race re-fetches, re-checks and retries.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from relorch.config import Config
 from relorch.errors import ConfigError, ConflictError, GitError, LedgerCorrupt, LedgerLost
 from relorch.git.gateway import Git
+from relorch.git.narrowpush import Loose
 from relorch.git.objects import (
     BLOB_MODE,
     TREE_MODE,
@@ -281,7 +282,7 @@ class Ledger:
                     return Appended((), snap.state, tip, attempt)
                 state = snap.state.apply(records)
                 commit, state_commit = self._write(store, snap, records, state, subject)
-                if self._swap(tip, commit, state_commit):
+                if self._swap(tip, commit, state_commit, store.carried):
                     return Appended(records, state, commit, attempt)
                 self.sleep(min(2.0, 0.05 * 1.6**attempt) * random.uniform(0.5, 1.5))
         raise ConflictError(
@@ -338,11 +339,15 @@ class Ledger:
         commit = store.write_commit(root, parents, f"{subject}\n\n{body}", now)
         return commit, write_state_commit(store, state_entry.sha, commit, now)
 
-    def _swap(self, tip: str | None, commit: str, state_commit: str) -> bool:
+    def _swap(
+        self, tip: str | None, commit: str, state_commit: str, carried: Mapping[str, Loose]
+    ) -> bool:
         if self.remote is None:
             return swap_local_ref(self.git, self.ref, commit, tip)
         beside = (state_commit, self.state_ref)
-        outcome = push_ref(self.git, self.remote, commit, self.ref, beside=beside)
+        outcome = push_ref(
+            self.git, self.remote, commit, self.ref, expected=tip, beside=beside, carried=carried
+        )
         if outcome.ok:
             # The local ref only mirrors the remote; another local process may have moved it.
             swap_local_ref(self.git, self.ref, commit, tip)
