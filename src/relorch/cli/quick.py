@@ -14,6 +14,7 @@ paths hand the command the same arguments.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -78,7 +79,16 @@ class Call(NamedTuple):
 
             NO_COLOUR.set(True)
         start_new_ledger(self.init_ledger)
-        return COMMANDS[self.name].run(**self.kwargs)
+        # Without the cyclic collector for the command (as Mercurial's `util.nogc` does): its
+        # imports and tag listings allocate many objects and free them by reference count;
+        # the collector's passes over them cost 2-4 ms of a 0.13 s release (measured).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return COMMANDS[self.name].run(**self.kwargs)
+        finally:
+            if enabled:
+                gc.enable()
 
 
 def start_new_ledger(value: bool) -> None:

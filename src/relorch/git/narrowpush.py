@@ -29,8 +29,8 @@ import shutil
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from relorch.git.narrowfetch import clean_stale, write_config
 
@@ -40,8 +40,7 @@ _PREFIX = "push-"
 _OBJECT_WORDS = ("missing", "unpack", "object", "pack-objects", "corrupt", "bad ")
 
 
-@dataclass(frozen=True)
-class Loose:
+class Loose(NamedTuple):
     """One object to write: its name, type and content."""
 
     oid: str
