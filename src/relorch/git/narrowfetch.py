@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,20 +41,39 @@ def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, st
     object id), removed on exit; None when this path is not open: a shallow clone (the
     private directory would not know where history is cut), no bases (the connectivity
     check would walk all history), or a directory that cannot be written."""
-    config = common / "config"
-    if (common / "shallow").exists() or not bases or "\n" in str(config):
+    if (common / "shallow").exists() or not bases:
+        yield None
+        return
+
+    def make(path: Path) -> None:
+        _make(path, common / "config", bases)
+
+    with private_git_dir(common, _PREFIX, make, objects=common / "objects") as env:
+        yield env
+
+
+@contextmanager
+def private_git_dir(
+    common: Path, prefix: str, make: Callable[[Path], None], *, objects: Path | None
+) -> Iterator[dict[str, str] | None]:
+    """The environment that points git at a new directory `<common>/relorch/<prefix><pid>-…`
+    filled by `make`, whose object store is `objects` (None: its own), removed on exit (those
+    of dead processes named `prefix…` are removed first); None when it cannot be made, or
+    `common` has a newline (the config include could not name it)."""
+    if "\n" in str(common):
         yield None
         return
     home = common / "relorch"
-    clean_stale(home, _PREFIX)
-    private = home / f"{_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+    clean_stale(home, prefix)
+    private = home / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         try:
-            _make(private, config, bases)
+            make(private)
         except OSError:
             yield None
             return
-        yield {"GIT_DIR": str(private), "GIT_OBJECT_DIRECTORY": str(common / "objects")}
+        store = objects or private / "objects"
+        yield {"GIT_DIR": str(private), "GIT_OBJECT_DIRECTORY": str(store)}
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

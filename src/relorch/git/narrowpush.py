@@ -24,15 +24,13 @@ push options), it runs no hooks and no maintenance.
 
 from __future__ import annotations
 
-import os
-import shutil
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from relorch.git.narrowfetch import clean_stale, write_config
+from relorch.git.narrowfetch import private_git_dir, write_config
 
 _PREFIX = "push-"
 # A reason in the push's own words that the narrow path itself may have caused (the remote
@@ -117,21 +115,12 @@ def private_store(common: Path, objects: Mapping[str, Loose]) -> Iterator[dict[s
     """The environment that points git at a private directory holding `objects` alone, with
     each key that is a ref (`refs/…`) pointing at its object; removed on exit. None when the
     directory cannot be written."""
-    if "\n" in str(common):  # the config include could not name it
-        yield None
-        return
-    home = common / "relorch"
-    clean_stale(home, _PREFIX)
-    private = home / f"{_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
-    try:
-        try:
-            _make(private, common / "config", objects)
-        except OSError:
-            yield None
-            return
-        yield {"GIT_DIR": str(private), "GIT_OBJECT_DIRECTORY": str(private / "objects")}
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+
+    def make(path: Path) -> None:
+        _make(path, common / "config", objects)
+
+    with private_git_dir(common, _PREFIX, make, objects=None) as env:
+        yield env
 
 
 def keep_outcome(status: int, out: str, err: str) -> bool:
