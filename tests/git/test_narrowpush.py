@@ -307,3 +307,18 @@ def test_the_lease_is_a_compare_and_swap_on_both_paths(repo: Clone, taken: Taken
         assert not stale.ok and stale.rejected, stale.message
         assert repo.remote_refs()[ref] == first
     assert taken == [True, True]
+
+
+def test_a_repository_opened_by_a_relative_path_pushes_narrowly(
+    repo: Clone, taken: Taken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git runs in the work tree: the private directory and its config include must not be
+    named relative to where relorch was started (a library caller's relative path)."""
+    tag_revisions(repo, 1)
+    head = new_commit(repo, 2)
+    monkeypatch.chdir(repo.path.parent)
+    git = Git(Path(repo.path.name))
+    git.create_tag("v1-rev2", head, "v1-rev2\n")
+    assert git.push("origin", ["refs/tags/v1-rev2:refs/tags/v1-rev2"], known=(head,)).ok
+    assert taken == [True]
+    assert leftovers(repo) == []

@@ -44,6 +44,7 @@ def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, st
     if (common / "shallow").exists() or not bases:
         yield None
         return
+    common = common.absolute()  # git runs in the work tree, the include is read from there
 
     def make(path: Path) -> None:
         _make(path, common / "config", bases)

@@ -145,11 +145,13 @@ class ObjectStore(_BatchUser):
     def __init__(self, git: Git) -> None:
         super().__init__(git)
         self._objects = git.common_dir() / "objects"
-        # Every commit and tree read and every object written, by id: what a push of what
-        # was written needs beside it to be made from a private store (`git.narrowpush`).
+        # Every commit and tree read, every blob read with `carry`, and every object written,
+        # by id: what a push of what was written needs beside it to be made from a private
+        # store (`git.narrowpush`). Other blobs are not kept: reading the whole ledger would
+        # hold every record twice.
         self.carried: dict[str, Loose] = {}
 
-    def _read(self, sha: str, expected: bytes) -> bytes:
+    def _read(self, sha: str, expected: bytes, *, carry: bool = False) -> bytes:
         if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
             raise GitError(f"cannot read git object {sha!r}: not an object id")
         batch = self._reader()
@@ -168,13 +170,14 @@ class ObjectStore(_BatchUser):
             raise GitError(f"cannot read git object {sha}: git cat-file ended early")
         if kind != expected:
             raise GitError(f"git object {sha} is a {kind.decode()}, not a {expected.decode()}")
-        if kind != b"blob":
+        if carry or kind != b"blob":
             self.carried[sha] = Loose(sha, kind, data)
         return data
 
-    def read_blob(self, sha: str) -> bytes:
-        """The content of a blob."""
-        return self._read(sha, b"blob")
+    def read_blob(self, sha: str, *, carry: bool = False) -> bytes:
+        """The content of a blob; `carry`: kept in `carried` too (a blob the next write
+        changes: a push can send the new one as a delta against it)."""
+        return self._read(sha, b"blob", carry=carry)
 
     def read_tree(self, sha: str) -> dict[str, TreeEntry]:
         """The entries of a tree: name -> (mode, sha)."""

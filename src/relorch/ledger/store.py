@@ -206,7 +206,7 @@ class Ledger:
                 hint="point ledger_ref at a ref only relorch writes",
             )
         try:
-            data = json.loads(store.read_blob(state_entry.sha))
+            data = json.loads(store.read_blob(state_entry.sha, carry=True))
             chunks = store.read_tree(records_entry.sha)
             if int(data.get("format", 1)) < STATE_FORMAT:
                 # Written by an older relorch: it did not keep everything the state holds now
@@ -313,7 +313,7 @@ class Ledger:
         index = snap.state.count // CHUNK
         name = chunk_name(index)
         try:
-            lines = store.read_blob(chunks[name].sha).decode() if name in chunks else ""
+            lines = store.read_blob(chunks[name].sha, carry=True).decode() if name in chunks else ""
         except UnicodeDecodeError as exc:
             raise self._corrupt(snap.tip or "", f"{RECORDS_DIR}/{name}", exc) from None
         count = snap.state.count
