@@ -40,6 +40,10 @@ def test_the_tables_say_what_the_typer_declarations_say(name: str) -> None:
         **tabled(quick.GLOBAL_VALUES, spec.values, flag=False),
     }
     assert declared(group.commands[name]) == expected
+    arguments = [p.name for p in group.commands[name].params if not p.opts[0].startswith("-")]
+    assert arguments == ([spec.positional] if spec.positional else [])
+    paths = {p.name for p in group.commands[name].params if "Path" in type(p.type).__name__}
+    assert paths == set(spec.paths) | {"chdir", "config"}
     root = declared(group)
     root.pop("--version")  # eager, prints and exits: left to typer
     assert root == {
@@ -63,6 +67,13 @@ SAME = [
     ["plan", "--branch", "release/v3", "--api", "products"],
     ["--no-color", "plan", "--json", "-C", "."],
     ["plan", "--branch=main"],
+    ["status"],
+    ["status", "--env", "production", "--semver", "--json"],
+    ["-C", "sub", "status", "-e", "staging", "--no-fetch"],
+    ["render", "manifest"],
+    ["render", "--env", "production", "arm", "-o", "out/arm.json", "--service", "apim-1"],
+    ["render", "httproute", "-e", "production", "--output=routes.yaml", "--dry-run", "--json"],
+    ["render", "gateways/nginx.conf.j2", "--now", "2026-09-01", "--no-fetch"],
 ]
 
 
@@ -70,11 +81,15 @@ SAME = [
 def test_both_paths_hand_the_command_the_same_arguments(
     args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from relorch.cli import releasing
+    from relorch.cli import reading, releasing
 
     received: list[dict[str, object]] = []
     for name in ("release", "plan"):
         monkeypatch.setattr(releasing, name, lambda **kw: received.append(kw) or 0)
+    monkeypatch.setattr(reading, "status", lambda **kw: received.append(kw) or 0)
+    monkeypatch.setattr(
+        reading, "render", lambda what, **kw: received.append({"what": what, **kw}) or 0
+    )
     typer_options = GlobalOptions()
 
     def fail(message: str, hint: str, code: int) -> int:
@@ -107,8 +122,14 @@ def test_both_paths_hand_the_command_the_same_arguments(
         ["release", "--json=1"],
         ["release", "--", "--revision"],
         ["release", "--rev"],
-        ["status"],
+        ["status", "extra"],
+        ["status", "-e=production"],
+        ["render"],
+        ["render", "manifest", "arm"],
+        ["render", "--", "manifest"],
+        ["render", "manifest", "-o"],
         ["flags", "render"],
+        ["report", "-o", "site"],
         ["deploy", "v1", "--env", "production"],
     ],
     ids=lambda args: " ".join(args) or "(nothing)",
@@ -117,20 +138,21 @@ def test_anything_else_is_left_to_typer(args: list[str]) -> None:
     assert quick.parse(args, GlobalOptions()) is None
 
 
-def test_a_release_and_a_plan_never_import_typer(repo: Clone) -> None:
+def test_release_plan_status_and_render_never_import_typer(repo: Clone) -> None:
     tag_revisions(repo, 1)
     repo.commit("feat: more")
     repo.push("HEAD:main")
     script = (
         "import sys; from relorch.cli import main\n"
-        "codes = [main(['plan']), main(['release', '--revision', '--json'])]\n"
+        "codes = [main(['plan']), main(['release', '--revision', '--json']),\n"
+        "         main(['status']), main(['render', 'manifest'])]\n"
         "print(codes, sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click')))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=repo.path, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[0, 0] []"
+    assert done.stdout.strip().splitlines()[-1] == "[0, 0, 0, 0] []"
     assert repo.git("--git-dir", str(repo.origin), "rev-parse", "v1-rev2^{commit}") == repo.head()
 
 

@@ -1,10 +1,11 @@
-"""The invocations CI runs on every pipeline (`relorch release --revision`, `relorch plan`),
-parsed and run without typer.
+"""The invocations CI runs on every pipeline (`relorch release --revision`, `relorch plan`,
+`relorch status`, `relorch render KIND`), parsed and run without typer.
 
 Importing typer (with its click) and building the command took about 26 ms of the 0.15 s a
 release takes at 2,000 tags. `parse` accepts only an exact, plain invocation of a command
 listed in COMMANDS: global options before the command, the command's own options after it,
-each option spelled as declared (`--api NAME` or `--api=NAME`), no positional word, no
+each option spelled as declared (`--api NAME`, `-e NAME`, or `--api=NAME` for a long one),
+no positional word but the one argument a command takes (render's KIND|TEMPLATE), no
 `--help`. For anything else, a word it does not know included, it returns None and typer
 parses the whole invocation, so every usage error, every help text and every completion is
 still typer's. The tables below must say what the typer declarations say;
@@ -30,11 +31,15 @@ INIT_LEDGER_HELP = (
 
 
 class Command(NamedTuple):
-    """One command's options: flag -> parameter, option taking a value -> parameter."""
+    """One command's options: flag -> parameter, option taking a value -> parameter; the
+    parameter of its one positional argument (required) if it has one; the parameters whose
+    value is a path."""
 
     flags: Mapping[str, str]
     values: Mapping[str, str]
     run: Callable[..., int]
+    positional: str | None = None
+    paths: frozenset[str] = frozenset()
 
 
 def _release(**kwargs: object) -> int:
@@ -47,6 +52,18 @@ def _plan(**kwargs: object) -> int:
     from relorch.cli import releasing
 
     return releasing.plan(**kwargs)  # type: ignore[arg-type]
+
+
+def _status(**kwargs: object) -> int:
+    from relorch.cli import reading
+
+    return reading.status(**kwargs)  # type: ignore[arg-type]
+
+
+def _render(**kwargs: object) -> int:
+    from relorch.cli import reading
+
+    return reading.render(**kwargs)  # type: ignore[arg-type]
 
 
 # Accepted before the command (the root callback) and after it (every command).
@@ -62,6 +79,25 @@ COMMANDS = {
         run=_release,
     ),
     "plan": Command(flags={}, values={"--api": "api", "--branch": "branch"}, run=_plan),
+    "status": Command(
+        flags={"--semver": "semver", "--no-fetch": "no_fetch"},
+        values={"--env": "env", "-e": "env"},
+        run=_status,
+    ),
+    "render": Command(
+        flags={"--no-fetch": "no_fetch", "--dry-run": "dry_run"},
+        values={
+            "--env": "env",
+            "-e": "env",
+            "-o": "output",
+            "--output": "output",
+            "--service": "service",
+            "--now": "now",
+        },
+        run=_render,
+        positional="what",
+        paths=frozenset({"output"}),
+    ),
 }
 
 
@@ -115,7 +151,14 @@ def parse(args: Sequence[str], options: GlobalOptions) -> Call | None:
                 return None
             name, command = word, COMMANDS[word]
             continue
+        if command is not None and not word.startswith("-"):
+            if command.positional is None or command.positional in seen:
+                return None  # a word the command does not take: typer says so
+            seen[command.positional] = word
+            continue
         option, equals, inline = word.partition("=")
+        if equals and not option.startswith("--"):
+            return None  # click reads `-e=x` as the value "=x"
         flags = {**GLOBAL_FLAGS, **(COMMAND_FLAGS if command else {})}
         values = dict(GLOBAL_VALUES)
         if command is not None:
@@ -136,11 +179,16 @@ def parse(args: Sequence[str], options: GlobalOptions) -> Call | None:
         if not value or value.startswith("-"):
             return None  # typer's reading of such a value is typer's to give
         seen[values[option]] = value
-    if command is None:
+    if command is None or (command.positional is not None and command.positional not in seen):
         return None
     kwargs: dict[str, object] = {param: False for param in command.flags.values()}
     kwargs.update({param: None for param in command.values.values()})
+    if command.positional is not None:
+        kwargs[command.positional] = seen[command.positional]
     kwargs.update((param, given) for param, given in seen.items() if param in kwargs)
+    for param in command.paths:
+        if kwargs[param] is not None:
+            kwargs[param] = Path(str(kwargs[param]))
     options.chdir = Path(str(seen["chdir"])) if "chdir" in seen else None
     options.config = Path(str(seen["config"])) if "config" in seen else None
     options.json = bool(seen.get("json_out"))

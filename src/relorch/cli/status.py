@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, OptionalEnvOpt
-from relorch.cli.project import Project, load_project
-
-if TYPE_CHECKING:
-    from relorch.ledger.state import LedgerState
-    from relorch.output import Reporter
 
 
 def register(app: typer.Typer) -> None:
@@ -35,106 +30,11 @@ def status(
     config: ConfigOpt = None,
 ) -> int:
     """Per API and major: release line, latest revision, support state, what is live."""
-    from datetime import UTC, datetime
+    from relorch.cli import reading
 
-    from relorch.errors import RelorchError
-    from relorch.model.repository import histories, sync_tags
-    from relorch.output import Reporter, emit_json
-    from relorch.report.status import major_rows
-
-    project = load_project(chdir, config)
-    reporter = Reporter()
-    envs = [project.config.environment(env).name] if env else sorted(project.config.environments)
-    if not no_fetch:
-        try:
-            for note in sync_tags(project.git, project.config):
-                reporter.line("note: " + note)
-        except RelorchError as exc:
-            reporter.warn(f"showing local refs only: {exc.message}")
-    state = _ledger(project, reporter, fetch=not no_fetch)
-    current = {} if state is None else {k: v.revision for k, v in state.live.items()}
-    rows = major_rows(
-        project.config,
-        histories(project.git, project.config),
-        current=current,
-        envs=envs,
-        state=state,
+    return reading.status(
+        env=env, semver=semver, no_fetch=no_fetch, json_out=json_out, chdir=chdir, config=config
     )
-    locks = [] if state is None else [v for v in state.locks.values() if not env or v.env == env]
-    holds = [] if state is None else [v for v in state.holds.values() if not env or v.env == env]
-    now = datetime.now(UTC)
-    waiting = [] if state is None else [a for a in state.waiting(now) if not env or a.env == env]
-    if json_out:
-        emit_json(
-            "status",
-            {
-                "majors": [row.as_dict() for row in rows],
-                "locks": [lock.__dict__ for lock in locks],
-                "holds": [hold.__dict__ for hold in holds],
-                "announced": [notice.__dict__ for notice in waiting],
-            },
-        )
-    if not rows:
-        reporter.line("no revision released yet; start with `relorch release --major`")
-        return 0
-    headers = ["api", "major", "line", "latest", "released", "support", "sunset", *envs, "preview"]
-    table = []
-    for row in rows:
-        latest = row.semver if semver else row.latest_tag
-        live = [_live(row.major, row.live.get(e), semver) for e in envs]
-        previews = [
-            _live(row.major, rev, semver) + ("" if env else f"@{e}")
-            for e in envs
-            for rev in row.previews.get(e, [])
-        ]
-        table.append(
-            [
-                row.api,
-                f"v{row.major}",
-                row.line,
-                latest,
-                row.released_at.date().isoformat() if row.released_at else "",
-                row.support,
-                row.sunset_at.date().isoformat() if row.sunset_at else "-",
-                *live,
-                " ".join(previews) or "-",
-            ]
-        )
-    reporter.table(headers, table)
-    for lock in locks:
-        reporter.warn(
-            f"{lock.api} in {lock.env} is locked by {lock.actor}'s {lock.action} of "
-            f"{lock.tag} since {lock.time}"
-        )
-    for hold in holds:
-        reporter.warn(f"{hold.tag} is held in {hold.env} by {hold.actor}: {hold.reason}")
-    for notice in waiting:
-        reporter.line(
-            f"note: {notice.action} of {notice.api} {notice.tag} to {notice.env} announced by "
-            f"{notice.actor}: notice window until {notice.until} (to object: relorch hold "
-            f"{notice.tag} --env {notice.env} --reason TEXT)"
-        )
-    return 0
-
-
-def _live(major: int, revision: int | None, semver: bool) -> str:
-    if revision is None:
-        return "-"
-    return f"{major}.{revision}.0" if semver else f"rev{revision}"
-
-
-def _ledger(project: Project, reporter: Reporter, *, fetch: bool) -> LedgerState | None:
-    """The ledger's state; a remote that cannot be reached falls back to the local mirror."""
-    from relorch.errors import RelorchError
-    from relorch.ledger.store import read_state
-
-    try:
-        return read_state(project.git, project.config, fetch=fetch)
-    except RelorchError as exc:
-        if not fetch:
-            raise
-        reporter.warn(f"ledger from the local mirror only: {exc.message}")
-        return read_state(project.git, project.config, fetch=False)
 
 
 def init(
