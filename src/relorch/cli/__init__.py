@@ -3,9 +3,9 @@
 The only package that imports typer (and click), in `cli.app` and the command modules;
 `main` imports them only when `cli.quick` does not run the invocation itself (the plain
 `release`, `plan`, `status` and `render` CI runs: typer's import and its command building
-took about 26 ms of a 0.15 s release at 2,000 tags). One module per command group; a command parses, loads config,
-calls one core function and prints. May import every other package; nothing imports it (the
-demo is handed `main`).
+took about 26 ms of a 0.15 s release at 2,000 tags). One module per command group; a command
+parses, loads config, calls one core function and prints. May import every other package;
+nothing imports it (the demo is handed `main`).
 """
 
 from __future__ import annotations
