@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from relorch.cli.common import ApiOpt, ChdirOpt, ConfigOpt, EnvOpt, JsonOpt, OptionalEnvOpt
-from relorch.cli.project import Project, load_project
+from relorch.cli.project import Project, load_project, parse_now
 
 if TYPE_CHECKING:
     from relorch.flags.model import FlagFile
@@ -230,19 +229,6 @@ def schema() -> int:
 
     sys.stdout.write(source_schema())
     return 0
-
-
-def parse_now(text: str | None) -> datetime:
-    """--now, or the clock."""
-    from relorch.errors import UsageError
-
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO 8601 time") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _sync(project: Project, reporter: Reporter, no_fetch: bool) -> None:

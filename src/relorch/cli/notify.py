@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from relorch.cli.common import ChdirOpt, ConfigOpt, DryRunOpt, JsonOpt, WorktreeConfigOpt
-from relorch.cli.project import load_governed
+from relorch.cli.project import load_governed, parse_now
 
 
 def register(app: typer.Typer) -> None:
@@ -34,11 +34,9 @@ def notify(
     config: ConfigOpt = None,
 ) -> int:
     """Send the due lifecycle notices (deprecation, reminder before sunset), once each."""
-    from datetime import UTC, datetime
 
     from relorch.channels.announcer import announce, validate_channels
     from relorch.deploy.plan import run_context
-    from relorch.errors import UsageError
     from relorch.ledger.store import Ledger
     from relorch.model.repository import histories, sync_tags
     from relorch.output import Reporter, emit_json
@@ -46,13 +44,7 @@ def notify(
 
     project = load_governed(chdir, config, from_worktree=config_from_worktree)
     reporter = Reporter()
-    try:
-        moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
-    except ValueError:
-        raise UsageError(
-            f"--now {now!r} is not an ISO 8601 time", hint="e.g. --now 2026-09-01T12:00:00Z"
-        ) from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = parse_now(now)
     names = (
         channel
         or sorted({c for env in project.config.environments.values() for c in env.announce})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -50,3 +51,24 @@ def load_governed(chdir: Path | None, config: Path | None, *, from_worktree: boo
     project = load_project(chdir, config)
     governed = governing_config(project.git, project.config, from_worktree=from_worktree)
     return Project(git=project.git, config=governed)
+
+
+def parse_now(text: str | None) -> datetime:
+    """--now TIME (ISO 8601; without a zone, UTC), or the clock."""
+    from relorch.errors import UsageError
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now {text!r} is not an ISO 8601 time",
+            hint="e.g. --now 2026-09-01 or --now 2026-09-01T12:00:00Z",
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def relative_to(path: Path, chdir: Path | None) -> Path:
+    """Relative paths are relative to -C PATH when given (as if relorch was started there)."""
+    return path if path.is_absolute() or chdir is None else chdir / path

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relorch.cli.project import Project, load_project
+from relorch.cli.project import Project, load_project, parse_now, relative_to
 
 if TYPE_CHECKING:
     from relorch.ledger.state import LedgerState
@@ -26,8 +26,7 @@ def status(
     config: Path | None,
 ) -> int:
     """Per API and major: release line, latest revision, support state, what is live."""
-    from relorch.errors import RelorchError
-    from relorch.model.repository import histories, sync_tags
+    from relorch.model.repository import histories
     from relorch.output import Reporter, emit_json
     from relorch.report.status import major_rows
 
@@ -35,11 +34,7 @@ def status(
     reporter = Reporter()
     envs = [project.config.environment(env).name] if env else sorted(project.config.environments)
     if not no_fetch:
-        try:
-            for note in sync_tags(project.git, project.config):
-                reporter.line("note: " + note)
-        except RelorchError as exc:
-            reporter.warn(f"showing local refs only: {exc.message}")
+        _sync(project, reporter, "showing local refs only")
     state = _ledger(project, reporter, fetch=not no_fetch)
     current = {} if state is None else {k: v.revision for k, v in state.live.items()}
     rows = major_rows(
@@ -106,6 +101,19 @@ def status(
     return 0
 
 
+def _sync(project: Project, reporter: Reporter, fallback: str) -> None:
+    """Bring the remote's tags (notes on what was made to agree); a remote that cannot be
+    reached is a warning that the output comes from `fallback` ("showing local refs only")."""
+    from relorch.errors import RelorchError
+    from relorch.model.repository import sync_tags
+
+    try:
+        for note in sync_tags(project.git, project.config):
+            reporter.line("note: " + note)
+    except RelorchError as exc:
+        reporter.warn(f"{fallback}: {exc.message}")
+
+
 def _live(major: int, revision: int | None, semver: bool) -> str:
     if revision is None:
         return "-"
@@ -140,9 +148,9 @@ def render(
     config: Path | None,
 ) -> int:
     """Versioning config for a gateway, from the tags, the ledger and the support policy."""
-    from relorch.errors import RelorchError, UsageError
+    from relorch.errors import UsageError
     from relorch.ledger.store import read_state
-    from relorch.model.repository import histories, sync_tags
+    from relorch.model.repository import histories
     from relorch.output import Reporter, emit_json
     from relorch.render import KINDS
     from relorch.render import render as render_document
@@ -151,23 +159,19 @@ def render(
 
     if service is not None and what != "arm":
         raise UsageError("--service only applies to `render arm`")
-    moment = _parse_now(now)
+    moment = parse_now(now)
     project = load_project(chdir, config)
     reporter = Reporter()
     if env is not None:
         project.config.environment(env)
     if not no_fetch:
-        try:
-            for note in sync_tags(project.git, project.config):
-                reporter.line("note: " + note)
-        except RelorchError as exc:
-            reporter.warn(f"rendering from local tags only: {exc.message}")
+        _sync(project, reporter, "rendering from local tags only")
     state = read_state(project.git, project.config)
     current = {key: live.revision for key, live in state.live.items()}
     model = build_model(
         project.config, histories(project.git, project.config), current, moment, state=state
     )
-    template = None if what in KINDS else _relative(Path(what), chdir)
+    template = None if what in KINDS else relative_to(Path(what), chdir)
     rendered = render_document(
         what,
         model,
@@ -182,7 +186,7 @@ def render(
         sys.stdout.write(rendered.text)  # not click.echo: it strips escape codes off pipes
         sys.stdout.flush()
         return 0
-    target = _relative(output, chdir)
+    target = relative_to(output, chdir)
     if dry_run:
         reporter.line(f"would write {rendered.kind} ({len(rendered.text)} bytes) to {target}")
         return 0
@@ -193,23 +197,3 @@ def render(
         )
     reporter.ok(f"wrote {rendered.kind} to {target}")
     return 0
-
-
-def _parse_now(text: str | None) -> datetime:
-    from relorch.errors import UsageError
-
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--now {text!r} is not an ISO 8601 time",
-            hint="e.g. --now 2026-09-01 or --now 2026-09-01T12:00:00Z",
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _relative(path: Path, chdir: Path | None) -> Path:
-    """Relative paths are relative to -C PATH when given (as if relorch was started there)."""
-    return path if path.is_absolute() or chdir is None else chdir / path

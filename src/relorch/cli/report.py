@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from relorch.cli.common import ChdirOpt, ConfigOpt, JsonOpt
-from relorch.cli.project import load_project
+from relorch.cli.project import load_project, parse_now, relative_to
 
 if TYPE_CHECKING:
     from relorch.output import Reporter
@@ -82,7 +82,7 @@ def report(
     if fleet is not None:
         from relorch.report.fleet import read_fleet_file
 
-        urls += read_fleet_file(_relative(fleet, chdir))
+        urls += read_fleet_file(relative_to(fleet, chdir))
     if urls:
         from relorch.report.fleet import report_fleet
 
@@ -91,7 +91,7 @@ def report(
         repos = [_this_repository(chdir, config, reporter, moment, horizon, fetch=not no_fetch)]
     site = make_site(repos, moment, horizon)
     files = render_files(site)
-    out = _relative(output, chdir)
+    out = relative_to(output, chdir)
     write_site(files, out)
     for item in repos:
         if not item.reachable:
@@ -140,26 +140,12 @@ def _this_repository(
 
 def _cache_dir(cache: Path | None, chdir: Path | None) -> Path:
     if cache is not None:
-        return _relative(cache, chdir)
+        return relative_to(cache, chdir)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "relorch" / "fleet"
 
 
 def _parse_now(text: str | None) -> datetime:
-    from relorch.errors import UsageError
-
-    if text is None:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--now {text!r} is not an ISO 8601 time",
-            hint="e.g. --now 2026-09-01 or --now 2026-09-01T12:00:00Z",
-        ) from None
-    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _relative(path: Path, chdir: Path | None) -> Path:
-    """Relative paths are relative to -C PATH when given (as if relorch was started there)."""
-    return path if path.is_absolute() or chdir is None else chdir / path
+    """--now in UTC; the clock to the second (the site shows when it was made)."""
+    when = parse_now(text).astimezone(UTC)
+    return when.replace(microsecond=0) if text is None else when
