@@ -44,36 +44,37 @@ def private_dir(common: Path, bases: Mapping[str, str]) -> Iterator[dict[str, st
     if (common / "shallow").exists() or not bases:
         yield None
         return
-    common = common.absolute()  # git runs in the work tree, the include is read from there
 
-    def make(path: Path) -> None:
-        _make(path, common / "config", bases)
+    def make(private: Path, common: Path) -> None:
+        _make(private, common / "config", bases)
 
-    with private_git_dir(common, _PREFIX, make, objects=common / "objects") as env:
+    with private_git_dir(common, _PREFIX, make, shared_objects=True) as env:
         yield env
 
 
 @contextmanager
 def private_git_dir(
-    common: Path, prefix: str, make: Callable[[Path], None], *, objects: Path | None
+    common: Path, prefix: str, make: Callable[[Path, Path], None], *, shared_objects: bool
 ) -> Iterator[dict[str, str] | None]:
     """The environment that points git at a new directory `<common>/relorch/<prefix><pid>-…`
-    filled by `make`, whose object store is `objects` (None: its own), removed on exit (those
-    of dead processes named `prefix…` are removed first); None when it cannot be made, or
-    `common` has a newline (the config include could not name it)."""
+    filled by `make(directory, common)`, whose object store is the repository's
+    (`shared_objects`) or its own, removed on exit (those of dead processes named `prefix…`
+    are removed first); None when it cannot be made, or `common` has a newline (the config
+    include could not name it). Paths are absolute: git runs in the work tree."""
+    common = common.absolute()
     if "\n" in str(common):
         yield None
         return
     home = common / "relorch"
-    clean_stale(home, prefix)
+    _clean(home, prefix)
     private = home / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
     try:
         try:
-            make(private)
+            make(private, common)
         except OSError:
             yield None
             return
-        store = objects or private / "objects"
+        store = (common if shared_objects else private) / "objects"
         yield {"GIT_DIR": str(private), "GIT_OBJECT_DIRECTORY": str(store)}
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -121,7 +122,7 @@ def write_config(private: Path, config: Path) -> None:
     )
 
 
-def clean_stale(home: Path, prefix: str) -> None:
+def _clean(home: Path, prefix: str) -> None:
     """Remove the private directories named `prefix…` whose process is gone (killed)."""
     try:
         names = [e.name for e in os.scandir(home) if e.name.startswith(prefix)]

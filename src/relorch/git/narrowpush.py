@@ -48,12 +48,12 @@ class Loose(NamedTuple):
 
 
 def sources(refspecs: Sequence[str]) -> list[str] | None:
-    """The distinct source refs of `refspecs`, None unless each is a tag ref (`refs/tags/…`)
-    pushed to a named destination without force."""
+    """The distinct source refs of `refspecs`, None unless each is a tag ref (`refs/tags/…`,
+    so not forced: no `+`) pushed to a named destination."""
     found: list[str] = []
     for spec in refspecs:
         src, colon, dst = spec.partition(":")
-        if not colon or not dst or not src.startswith("refs/tags/") or src.startswith("+"):
+        if not colon or not dst or not src.startswith("refs/tags/"):
             return None
         if src not in found:
             found.append(src)
@@ -116,12 +116,11 @@ def private_store(common: Path, objects: Mapping[str, Loose]) -> Iterator[dict[s
     """The environment that points git at a private directory holding `objects` alone, with
     each key that is a ref (`refs/…`) pointing at its object; removed on exit. None when the
     directory cannot be written."""
-    common = common.absolute()  # git runs in the work tree, the include is read from there
 
-    def make(path: Path) -> None:
-        _make(path, common, objects)
+    def make(private: Path, common: Path) -> None:
+        _make(private, common, objects)
 
-    with private_git_dir(common, _PREFIX, make, objects=None) as env:
+    with private_git_dir(common, _PREFIX, make, shared_objects=False) as env:
         yield env
 
 

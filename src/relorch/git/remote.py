@@ -150,7 +150,7 @@ class RemoteCommands(Runner):
         known: Sequence[str] = (),
         carried: Mapping[str, Loose] | None = None,
     ) -> PushResult:
-        """Push explicit refspecs (never forced); the result says whether every ref landed.
+        """Push explicit refspecs; the result says whether every ref landed.
 
         `leases` (ref -> the value it must still have, None: must not exist) make those refs
         compare-and-swap updates: the remote applies them only if nobody moved them since.
