@@ -3,6 +3,8 @@ exactly what typer would make of them; anything else is typer's to parse."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +46,10 @@ def test_the_tables_say_what_the_typer_declarations_say(name: str) -> None:
     assert arguments == ([spec.positional] if spec.positional else [])
     paths = {p.name for p in group.commands[name].params if "Path" in type(p.type).__name__}
     assert paths == set(spec.paths) | {"chdir", "config"}
+    module, function = spec.run  # the body quick calls takes what the typer command passes
+    body = getattr(importlib.import_module(f"relorch.cli.{module}"), function)
+    passed = {p.name for p in group.commands[name].params} - {"no_color", "init_ledger"}
+    assert set(inspect.signature(body).parameters) == passed
     root = declared(group)
     root.pop("--version")  # eager, prints and exits: left to typer
     assert root == {

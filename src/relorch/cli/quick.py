@@ -16,7 +16,8 @@ paths hand the command the same arguments.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping, Sequence
+import importlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,39 +32,16 @@ INIT_LEDGER_HELP = (
 
 
 class Command(NamedTuple):
-    """One command's options: flag -> parameter, option taking a value -> parameter; the
+    """One command's options: flag -> parameter, option taking a value -> parameter; its
+    typer-free body (a function of `relorch.cli.<module>`, imported when it runs); the
     parameter of its one positional argument (required) if it has one; the parameters whose
     value is a path."""
 
     flags: Mapping[str, str]
     values: Mapping[str, str]
-    run: Callable[..., int]
+    run: tuple[str, str]
     positional: str | None = None
     paths: frozenset[str] = frozenset()
-
-
-def _release(**kwargs: object) -> int:
-    from relorch.cli import releasing
-
-    return releasing.release(**kwargs)  # type: ignore[arg-type]
-
-
-def _plan(**kwargs: object) -> int:
-    from relorch.cli import releasing
-
-    return releasing.plan(**kwargs)  # type: ignore[arg-type]
-
-
-def _status(**kwargs: object) -> int:
-    from relorch.cli import reading
-
-    return reading.status(**kwargs)  # type: ignore[arg-type]
-
-
-def _render(**kwargs: object) -> int:
-    from relorch.cli import reading
-
-    return reading.render(**kwargs)  # type: ignore[arg-type]
 
 
 # Accepted before the command (the root callback) and after it (every command).
@@ -76,13 +54,15 @@ COMMANDS = {
     "release": Command(
         flags={"--revision": "revision", "--major": "major", "--dry-run": "dry_run"},
         values={"--api": "api"},
-        run=_release,
+        run=("releasing", "release"),
     ),
-    "plan": Command(flags={}, values={"--api": "api", "--branch": "branch"}, run=_plan),
+    "plan": Command(
+        flags={}, values={"--api": "api", "--branch": "branch"}, run=("releasing", "plan")
+    ),
     "status": Command(
         flags={"--semver": "semver", "--no-fetch": "no_fetch"},
         values={"--env": "env", "-e": "env"},
-        run=_status,
+        run=("reading", "status"),
     ),
     "render": Command(
         flags={"--no-fetch": "no_fetch", "--dry-run": "dry_run"},
@@ -94,7 +74,7 @@ COMMANDS = {
             "--service": "service",
             "--now": "now",
         },
-        run=_render,
+        run=("reading", "render"),
         positional="what",
         paths=frozenset({"output"}),
     ),
@@ -121,7 +101,10 @@ class Call(NamedTuple):
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return COMMANDS[self.name].run(**self.kwargs)
+            module, function = COMMANDS[self.name].run
+            body = getattr(importlib.import_module(f"relorch.cli.{module}"), function)
+            result: int = body(**self.kwargs)
+            return result
         finally:
             if enabled:
                 gc.enable()
@@ -184,7 +167,7 @@ def parse(args: Sequence[str], options: GlobalOptions) -> Call | None:
     kwargs: dict[str, object] = {param: False for param in command.flags.values()}
     kwargs.update({param: None for param in command.values.values()})
     if command.positional is not None:
-        kwargs[command.positional] = seen[command.positional]
+        kwargs[command.positional] = None  # given (checked above): set with the rest below
     kwargs.update((param, given) for param, given in seen.items() if param in kwargs)
     for param in command.paths:
         if kwargs[param] is not None:
